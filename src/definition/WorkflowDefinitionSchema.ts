@@ -35,6 +35,10 @@ export const StepSchema = z
     retry: RetryPolicySchema.optional(),
     timeoutMs: z.number().int().positive().optional(),
     onError: z.union([z.enum(['fail', 'continue']), StepRouteSchema]).default('fail'),
+    skipIfDependencySkipped: z
+      .boolean()
+      .default(true)
+      .describe('false: run even when a dependency was skipped (its output is then absent)'),
   })
   .strict();
 export type StepDefinition = z.infer<typeof StepSchema>;

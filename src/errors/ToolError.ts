@@ -42,7 +42,8 @@ export class ToolError extends OrchkitError {
 
   /** Rebuilds a `ToolError` from its JSON form. */
   static fromInfo(info: ErrorInfo): ToolError {
-    return new ToolError({ ...info, type: info.type });
+    const { retryable, tool, ...rest } = info;
+    return new ToolError({ ...rest, ...(retryable === undefined ? {} : { retryable }), ...(tool === undefined ? {} : { tool }) });
   }
 
   override toJSON(): ErrorInfo {

@@ -1,0 +1,34 @@
+import { Command, Option } from 'commander';
+import { createCliLogger } from './createCliLogger.js';
+import { ExitCode } from './exitCodes.js';
+import { runCommand } from './runCommand.js';
+import { validateCommand } from './validateCommand.js';
+
+const program = new Command()
+  .name('orchkit')
+  .description('Run, check and inspect orchkit workflows')
+  .showHelpAfterError()
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : ExitCode.invalid));
+
+program
+  .command('run')
+  .description('run a workflow file (YAML or JSON) with live step progress')
+  .argument('<file>', 'workflow definition')
+  .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values allowed)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--input-file <file>', 'workflow input as a JSON object')
+  .option('--json', 'print the result as JSON (no progress display)')
+  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+  .action(async (file: string, opts: { input: string[]; inputFile?: string; json?: boolean; logLevel: string }) => {
+    process.exitCode = await runCommand(file, { ...opts, logger: createCliLogger(opts.logLevel) });
+  });
+
+program
+  .command('validate')
+  .description('check a workflow file and report every problem with its line and column')
+  .argument('<file>', 'workflow definition')
+  .option('--json', 'print the report as JSON')
+  .action(async (file: string, opts: { json?: boolean }) => {
+    process.exitCode = await validateCommand(file, opts);
+  });
+
+await program.parseAsync(process.argv);

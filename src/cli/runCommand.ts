@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createRuntime } from '../runtime/createRuntime.js';
+import { isWorkflowValidationError } from '../errors/WorkflowValidationError.js';
+import { detectCapabilities } from '../tools/detectCapabilities.js';
+import type { WorkflowResult } from '../runtime/WorkflowResult.js';
+import { defaultTools } from './defaultTools.js';
+import { ExitCode } from './exitCodes.js';
+import { formatIssues } from './formatIssues.js';
+import { loadWorkflowFile } from './loadWorkflowFile.js';
+import { parseInputs } from './parseInputs.js';
+import { watchProgress } from './watchProgress.js';
+
+export interface RunCommandOptions {
+  input: string[];
+  inputFile?: string;
+  json?: boolean;
+  logger: Logger;
+}
+
+/** `orchkit run <file>`: validate, run with live progress, print the result; returns the exit code. */
+export async function runCommand(file: string, options: RunCommandOptions): Promise<ExitCode> {
+  const env = await detectCapabilities();
+  const runtime = createRuntime({ tools: defaultTools(), logger: options.logger, env: { ...env } });
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort(new Error('interrupted (SIGINT)'));
+  process.once('SIGINT', onSignal);
+  try {
+    const definition = await loadWorkflowFile(file, runtime.tools);
+    const input = await parseInputs(options.input, options.inputFile);
+    const correlationId = randomUUID();
+    const progress = options.json ? undefined : watchProgress(runtime, definition, correlationId);
+    const execution = runtime.startWorkflow(definition, { input, correlationId, signal: abort.signal });
+    await progress?.render(execution.result);
+    const result = await execution.result;
+    process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : summarize(result));
+    return result.status === 'completed' ? ExitCode.ok : ExitCode.runFailed;
+  } catch (error) {
+    if (isWorkflowValidationError(error)) {
+      process.stderr.write(`${formatIssues(file, error.issues)}\n${file}: ${error.issues.length} problem(s); nothing was run.\n`);
+      return ExitCode.invalid;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await runtime.stop();
+  }
+}
+
+function summarize(result: WorkflowResult): string {
+  const lines = [`\n${result.workflowId}: ${result.status} in ${result.durationMs} ms (execution ${result.executionId})`];
+  if (result.error) lines.push(`error: ${result.error.code}: ${result.error.message}${result.error.stepId ? ` (step ${result.error.stepId})` : ''}`);
+  if (result.output !== null && result.output !== undefined) lines.push(`output: ${JSON.stringify(result.output, null, 2)}`);
+  return `${lines.join('\n')}\n`;
+}

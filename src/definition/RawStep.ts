@@ -1,0 +1,28 @@
+/** A step as written, read leniently so graph checks run even when the schema check fails. */
+export interface RawStep {
+  index: number;
+  id: string | undefined;
+  tool: string | undefined;
+  dependsOn: readonly unknown[];
+  input: unknown;
+  when: unknown;
+  onError: unknown;
+}
+
+/** Reads whatever steps can be read from an unvalidated definition. */
+export function readRawSteps(value: unknown): RawStep[] {
+  const steps = (value as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return [];
+  return steps.map((step: unknown, index) => {
+    const s = (typeof step === 'object' && step !== null ? step : {}) as Record<string, unknown>;
+    return {
+      index,
+      id: typeof s.id === 'string' ? s.id : undefined,
+      tool: typeof s.tool === 'string' ? s.tool : undefined,
+      dependsOn: Array.isArray(s.dependsOn) ? (s.dependsOn as unknown[]) : [],
+      input: s.input,
+      when: s.when,
+      onError: s.onError,
+    };
+  });
+}

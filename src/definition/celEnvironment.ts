@@ -1,0 +1,24 @@
+import { Environment } from '@marcbachmann/cel-js';
+
+type Arithmetic = (a: number, b: number) => number;
+
+const arithmetic: Record<string, Arithmetic> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+};
+
+/**
+ * The one CEL environment of orchkit. Variables are dynamic (`input`, `steps`, `context`, `env`).
+ * JSON numbers arrive as CEL doubles while literals are ints, so `input.n * 2` would be a type
+ * error in strict CEL; mixed int/double arithmetic is registered so that wiring reads naturally.
+ */
+export const celEnvironment: Environment = (() => {
+  const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+  for (const [op, apply] of Object.entries(arithmetic)) {
+    env.registerOperator(`double ${op} int`, (a: number, b: bigint) => apply(a, Number(b)));
+    env.registerOperator(`int ${op} double`, (a: bigint, b: number) => apply(Number(a), b));
+  }
+  return env;
+})();

@@ -1,0 +1,62 @@
+// The one public entry of orchkit: named exports only.
+
+// Runtime
+export { createRuntime } from './runtime/createRuntime.js';
+export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions } from './runtime/createRuntime.js';
+export type { WorkflowExecution } from './runtime/startExecution.js';
+export type { WorkflowResult, StepResult } from './runtime/WorkflowResult.js';
+export { systemClock } from './runtime/Clock.js';
+export type { Clock } from './runtime/Clock.js';
+export type { SessionContext, ContextEntry, ShareOptions } from './runtime/SessionContext.js';
+export { createContextStore } from './runtime/ContextStore.js';
+export type { ContextStore } from './runtime/ContextStore.js';
+export { createMessageBus } from './runtime/MessageBus.js';
+export type { MessageBus } from './runtime/MessageBus.js';
+export { BusMessageSchema } from './runtime/BusMessage.js';
+export type { BusMessage, BusMessageInput } from './runtime/BusMessage.js';
+
+// Tools
+export { defineTool } from './actors/defineTool.js';
+export type { Tool, AnyTool, ToolDefinition, ToolErrorSpec } from './actors/defineTool.js';
+export type { ToolContext, ToolProgress, ToolRequestOptions } from './actors/ToolContext.js';
+export { createToolRegistry } from './actors/ToolRegistry.js';
+export type { ToolRegistry } from './actors/ToolRegistry.js';
+export { invokeTool } from './actors/invokeTool.js';
+
+// Definitions
+export { parseWorkflow } from './definition/parseWorkflow.js';
+export type { ParseOptions } from './definition/parseWorkflow.js';
+export { validateWorkflow } from './definition/validateWorkflow.js';
+export type { ValidateOptions, ValidationResult } from './definition/validateWorkflow.js';
+export { WorkflowDefinitionSchema, StepSchema, RetryPolicySchema, ErrorPolicySchema } from './definition/WorkflowDefinitionSchema.js';
+export type {
+  WorkflowDefinition,
+  WorkflowDefinitionInput,
+  StepDefinition,
+  StepDefinitionInput,
+  RetryPolicy,
+  ErrorPolicy,
+} from './definition/WorkflowDefinitionSchema.js';
+export { parseExpression } from './definition/Expression.js';
+export type { Expression, ExpressionScope } from './definition/Expression.js';
+
+// Machines
+export { compileWorkflow } from './machines/compileWorkflow.js';
+export type { CompileOptions } from './machines/compileWorkflow.js';
+export { retryDelay } from './machines/retryDelay.js';
+export { StepStatus, WorkflowStatus } from './machines/WorkflowContext.js';
+export type { WorkflowContext, WorkflowMachineInput, WorkflowEvent, WorkflowEmitted, StepState } from './machines/WorkflowContext.js';
+
+// Errors
+export { OrchkitError, isOrchkitError } from './errors/OrchkitError.js';
+export { ToolError, isToolError } from './errors/ToolError.js';
+export type { ToolErrorOptions } from './errors/ToolError.js';
+export { WorkflowValidationError, isWorkflowValidationError } from './errors/WorkflowValidationError.js';
+export type { ValidationIssue, WorkflowValidationCode } from './errors/WorkflowValidationError.js';
+export { RuntimeError, isRuntimeError, RuntimeErrorCode } from './errors/RuntimeError.js';
+export { ExpressionError, isExpressionError } from './errors/ExpressionError.js';
+export { ContextError, isContextError } from './errors/ContextError.js';
+export { BusError, isBusError } from './errors/BusError.js';
+export { ErrorType, ErrorInfoSchema } from './errors/ErrorInfo.js';
+export type { ErrorInfo } from './errors/ErrorInfo.js';
+export { workflowJsonSchema } from './definition/workflowJsonSchema.js';

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { type AnyStateMachine, type InspectionEvent, type Observer } from 'xstate';
+import type { AnyTool } from '../actors/defineTool.js';
+import { invokeTool } from '../actors/invokeTool.js';
+import { runToolActor } from '../actors/runToolActor.js';
+import { createToolRegistry, type ToolRegistry } from '../actors/ToolRegistry.js';
+import { parseWorkflow } from '../definition/parseWorkflow.js';
+import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
+import { validateWorkflow } from '../definition/validateWorkflow.js';
+import type { WorkflowDefinition, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
+import { RuntimeError } from '../errors/RuntimeError.js';
+import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
+import { compileWorkflow } from '../machines/compileWorkflow.js';
+import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
+import { systemClock, type Clock } from './Clock.js';
+import { createContextStore, type ContextStore } from './ContextStore.js';
+import { createMessageBus, type MessageBus } from './MessageBus.js';
+import type { SessionContext } from './SessionContext.js';
+import { startExecution, type WorkflowExecution } from './startExecution.js';
+import type { WorkflowResult } from './WorkflowResult.js';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  tools?: Iterable<AnyTool>;
+  /** pino logger; silent by default (library code never writes to the console). */
+  logger?: Logger;
+  /** XState inspector, passed to every actor the runtime creates. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Time source; XState's `SimulatedClock` makes time-based tests instant. */
+  clock?: Clock;
+  /** Capabilities exposed to workflow conditions as `env` (e.g. `{ docker: false }`). */
+  env?: Record<string, unknown>;
+  idGenerator?: () => string;
+  /** Source of randomness for retry jitter (seed it in tests). */
+  random?: () => number;
+  /** Shared-context limits. */
+  context?: { defaultTtlMs?: number; maxEntryBytes?: number; maxEntriesPerSession?: number };
+}
+
+/** Options of one execution. */
+export interface ExecuteOptions {
+  input?: unknown;
+  sessionId?: string;
+  correlationId?: string;
+  /** Aborting it cancels the run; the result is `cancelled`. */
+  signal?: AbortSignal;
+}
+
+/** Options of a direct tool call. */
+export interface CallToolOptions {
+  sessionId?: string;
+  correlationId?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type RuntimeStatus = 'running' | 'stopping' | 'stopped';
+
+/** An orchkit runtime: tools, the bus, shared context, and the executions it runs. */
+export interface Runtime {
+  readonly status: RuntimeStatus;
+  readonly tools: ToolRegistry;
+  readonly bus: MessageBus;
+  readonly logger: Logger;
+  /** Runs a definition (object) and resolves with its result; never rejects for a failed run. */
+  executeWorkflow(definition: WorkflowDefinitionInput, options?: ExecuteOptions): Promise<WorkflowResult>;
+  /** Parses (YAML or JSON text, or an object), validates against the registered tools, runs. */
+  executeCustomWorkflow(source: string | object, options?: ExecuteOptions): Promise<WorkflowResult>;
+  /** Starts a run and returns its handle at once (for progress display, cancel, inspection). */
+  startWorkflow(definition: WorkflowDefinitionInput, options?: ExecuteOptions): WorkflowExecution;
+  /** Calls one tool outside a workflow, with its schemas and the runtime's policies. */
+  callTool(name: string, input: unknown, options?: CallToolOptions): Promise<unknown>;
+  /** The shared context of a session. */
+  context(sessionId: string): SessionContext;
+  clearSession(sessionId: string): number;
+  sessions(): string[];
+  /** Ordered bus messages of one execution. */
+  trace(correlationId: string): ReturnType<MessageBus['trace']>;
+  /** Executions still running. */
+  executions(): WorkflowExecution[];
+  /** Cancels running executions, stops every actor, timer and subscription. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates a runtime.
+ *
+ * @example
+ * const runtime = createRuntime({ tools: [greet] });
+ * const result = await runtime.executeWorkflow({ id: 'hello', steps: [{ id: 'greet', tool: 'greet', input: { name: 'Ada' } }] });
+ * await runtime.stop();
+ */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const tools = createToolRegistry(options.tools ?? []);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const newId = options.idGenerator ?? randomUUID;
+  const env = options.env ?? {};
+  const bus = createMessageBus({ clock, idGenerator: newId });
+  const store: ContextStore = createContextStore({
+    clock,
+    ...options.context,
+    onExpired: (entry) =>
+      bus.publish({
+        type: 'context.expired',
+        topic: 'context.expired',
+        correlationId: entry.sessionId,
+        sessionId: entry.sessionId,
+        payload: { contextType: entry.contextType, expiresAt: entry.expiresAt, version: entry.version },
+      }),
+  });
+  const compiled = new WeakMap<object, { definition: WorkflowDefinition; machine: AnyStateMachine }>();
+  const running = new Map<string, WorkflowExecution>();
+  let status: RuntimeStatus = 'running';
+
+  const services: WorkflowServices = {
+    logger,
+    now: () => clock.now(),
+    random: options.random ?? Math.random,
+    sessionData: (sessionId) => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data])),
+    contextFor: (sessionId, tool) => store.forSession(sessionId, tool),
+    callTool: invokeTool,
+    request: (caller, name, input, requestOptions) =>
+      runToolActor(tools.require(name), input, { ...caller, tool: name }, services, {
+        clock,
+        timeoutMs: requestOptions?.timeoutMs,
+        signal: requestOptions?.signal,
+        inspect: options.inspect,
+      }),
+    progress: (caller: CallMeta, update) =>
+      bus.publish({
+        type: 'tool.progress',
+        topic: 'tool.progress',
+        correlationId: caller.correlationId,
+        sessionId: caller.sessionId,
+        executionId: caller.executionId,
+        stepId: caller.stepId,
+        payload: { tool: caller.tool, ...update },
+      }),
+  };
+
+  const assertRunning = (): void => {
+    if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
+  };
+
+  const prepare = (source: WorkflowDefinitionInput): { definition: WorkflowDefinition; machine: AnyStateMachine } => {
+    const cached = compiled.get(source);
+    if (cached) return cached;
+    const result = validateWorkflow(source, { tools });
+    if (!result.success) throw new WorkflowValidationError(result.issues);
+    const entry = { definition: result.definition, machine: compileWorkflow(result.definition, tools, { services }) };
+    compiled.set(source, entry);
+    return entry;
+  };
+
+  const startWorkflow = (source: WorkflowDefinitionInput, executeOptions: ExecuteOptions = {}): WorkflowExecution => {
+    assertRunning();
+    const { definition, machine } = prepare(source);
+    const input = resolveWorkflowInput(definition, executeOptions.input);
+    const executionId = newId();
+    const execution = startExecution({
+      machine,
+      definition,
+      bus,
+      clock,
+      inspect: options.inspect,
+      signal: executeOptions.signal,
+      machineInput: {
+        executionId,
+        correlationId: executeOptions.correlationId ?? newId(),
+        sessionId: executeOptions.sessionId ?? executionId,
+        input,
+        env,
+        startedAt: clock.now(),
+      },
+    });
+    running.set(executionId, execution);
+    void execution.result.finally(() => running.delete(executionId));
+    return execution;
+  };
+
+  const runtime: Runtime = {
+    get status() {
+      return status;
+    },
+    tools,
+    bus,
+    logger,
+    startWorkflow,
+    executeWorkflow: (definition, executeOptions) => startWorkflow(definition, executeOptions).result,
+    executeCustomWorkflow(source, executeOptions) {
+      const definition = typeof source === 'string' ? parseWorkflow(source, { tools }) : source;
+      return startWorkflow(definition as WorkflowDefinitionInput, executeOptions).result;
+    },
+    callTool(name, input, callOptions = {}) {
+      assertRunning();
+      const tool = tools.require(name);
+      const id = newId();
+      const meta: CallMeta = {
+        executionId: id,
+        correlationId: callOptions.correlationId ?? id,
+        sessionId: callOptions.sessionId ?? id,
+        stepId: name,
+        tool: name,
+        attempt: 1,
+      };
+      return runToolActor(tool, input, meta, services, {
+        clock,
+        timeoutMs: callOptions.timeoutMs,
+        signal: callOptions.signal,
+        inspect: options.inspect,
+      });
+    },
+    context: (sessionId) => store.forSession(sessionId),
+    clearSession: (sessionId) => store.clearSession(sessionId),
+    sessions: () => store.sessions(),
+    trace: (correlationId) => bus.trace(correlationId),
+    executions: () => [...running.values()],
+    async stop() {
+      if (status !== 'running') return;
+      status = 'stopping';
+      const pending = [...running.values()];
+      pending.forEach((execution) => execution.cancel('the runtime is stopping'));
+      await Promise.allSettled(pending.map((execution) => execution.result));
+      store.stop();
+      bus.close();
+      status = 'stopped';
+    },
+  };
+  return runtime;
+}

@@ -1,0 +1,103 @@
+import { createActor, type AnyActorRef, type AnyStateMachine, type InspectionEvent, type Observer } from 'xstate';
+import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { ErrorType } from '../errors/ErrorInfo.js';
+import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput, WorkflowStatus } from '../machines/WorkflowContext.js';
+import type { Clock } from './Clock.js';
+import type { MessageBus } from './MessageBus.js';
+import { toWorkflowResult, type WorkflowResult } from './WorkflowResult.js';
+
+/** A running execution. */
+export interface WorkflowExecution {
+  readonly executionId: string;
+  readonly correlationId: string;
+  readonly sessionId: string;
+  readonly workflowId: string;
+  readonly definition: WorkflowDefinition;
+  /** The workflow's XState actor (snapshot, inspection, persistence). */
+  readonly actor: AnyActorRef;
+  /** Settles when the run ends; never rejects for a failed run. */
+  readonly result: Promise<WorkflowResult>;
+  cancel(reason?: string): void;
+}
+
+interface StartOptions {
+  machine: AnyStateMachine;
+  definition: WorkflowDefinition;
+  machineInput: WorkflowMachineInput;
+  bus: MessageBus;
+  clock: Clock;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+  signal?: AbortSignal | undefined;
+  /** Restores a persisted snapshot instead of starting fresh. */
+  snapshot?: unknown;
+}
+
+const FINAL = new Set<string>(['completed', 'failed', 'cancelled', 'timed_out']);
+
+/**
+ * Starts one workflow actor, forwards what it emits to the bus with correlation and causation,
+ * and turns its end into a `WorkflowResult`.
+ */
+export function startExecution(options: StartOptions): WorkflowExecution {
+  const { machine, definition, machineInput, bus } = options;
+  const { executionId, correlationId, sessionId } = machineInput;
+  const actor = createActor(machine, {
+    id: executionId,
+    input: machineInput,
+    clock: options.clock,
+    ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot as never }),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+
+  const publish = (type: string, payload: unknown, causationId: string | undefined, stepId?: string): string =>
+    bus.publish({
+      type,
+      topic: type,
+      correlationId,
+      ...(causationId === undefined ? {} : { causationId }),
+      sessionId,
+      executionId,
+      ...(stepId === undefined ? {} : { stepId }),
+      payload,
+    }).id;
+
+  const started = publish('execution.started', { workflowId: definition.id, version: definition.version, input: machineInput.input }, undefined);
+  let last = started;
+  const stepCause = new Map<string, string>();
+  actor.on('*', (event: WorkflowEmitted) => {
+    const cause = stepCause.get(event.stepId) ?? started;
+    const { type, stepId, ...payload } = event;
+    last = publish(type, payload, cause, stepId);
+    stepCause.set(stepId, last);
+  });
+
+  const result = new Promise<WorkflowResult>((resolve) => {
+    const finish = (): void => {
+      const snapshot = actor.getSnapshot() as { value: unknown; context: WorkflowContext; status: string; error?: unknown };
+      const status = (typeof snapshot.value === 'string' && FINAL.has(snapshot.value) ? snapshot.value : 'failed') as WorkflowStatus;
+      const outcome = toWorkflowResult(snapshot.context, status);
+      if (snapshot.status === 'error') {
+        outcome.error = { type: ErrorType.crash, code: 'MACHINE_ERROR', message: String((snapshot.error as Error | undefined)?.message ?? snapshot.error) };
+      }
+      options.signal?.removeEventListener('abort', onAbort);
+      publish('execution.finished', { status: outcome.status, durationMs: outcome.durationMs, error: outcome.error ?? null }, last);
+      resolve(outcome);
+    };
+    actor.subscribe({ complete: finish, error: finish });
+  });
+
+  const cancel = (reason?: string): void => {
+    if (actor.getSnapshot().status === 'active') actor.send({ type: 'CANCEL', ...(reason === undefined ? {} : { reason }) });
+  };
+  const onAbort = (): void => cancel(abortReason(options.signal));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  actor.start();
+  if (options.signal?.aborted) onAbort();
+
+  return { executionId, correlationId, sessionId, workflowId: definition.id, definition, actor, result, cancel };
+}
+
+function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'the caller aborted the execution';
+}
