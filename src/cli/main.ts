@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { createCliLogger } from './createCliLogger.js';
 import { ExitCode } from './exitCodes.js';
+import { graphCommand, type GraphFormat } from './graphCommand.js';
 import { runCommand } from './runCommand.js';
 import { validateCommand } from './validateCommand.js';
 
@@ -29,6 +30,17 @@ program
   .option('--json', 'print the report as JSON')
   .action(async (file: string, opts: { json?: boolean }) => {
     process.exitCode = await validateCommand(file, opts);
+  });
+
+program
+  .command('graph')
+  .description('draw a workflow: its step DAG, or with --machine its compiled statechart')
+  .argument('<file>', 'workflow definition')
+  .addOption(new Option('-f, --format <format>', 'diagram format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
+  .option('--machine', 'draw the compiled state machine instead of the step DAG')
+  .option('-o, --output <file>', 'write the diagram to a file instead of stdout')
+  .action(async (file: string, opts: { format: GraphFormat; machine?: boolean; output?: string }) => {
+    process.exitCode = await graphCommand(file, opts);
   });
 
 await program.parseAsync(process.argv);

@@ -41,7 +41,7 @@ export function watchProgress(runtime: Runtime, definition: WorkflowDefinition, 
                 task.title = `${step.id} (${step.tool})${took}`;
                 resolve();
               } else if (status === 'skipped' || status === 'cancelled') {
-                task.skip(`${step.id} ${status}${message ? `: ${message}` : ''}`);
+                task.skip(message ?? status);
                 resolve();
               } else reject(new Error(`${step.id}: ${message ?? 'failed'}`));
             },

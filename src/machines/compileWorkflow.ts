@@ -11,6 +11,7 @@ import { toErrorInfo } from '../errors/toErrorInfo.js';
 import { retryDelay } from './retryDelay.js';
 import { planSteps, type StepPlan } from './StepPlan.js';
 import { createStepActor } from './stepActor.js';
+import { decideRelease, type Release } from './decideRelease.js';
 import { stepRegion } from './stepRegion.js';
 import type { StepState, WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowMachineInput } from './WorkflowContext.js';
 import { standaloneServices, type WorkflowServices } from './WorkflowServices.js';
@@ -65,12 +66,15 @@ export function compileWorkflow(
       return { ...toErrorInfo(error), retryable: false };
     }
   };
-  const depsDone = (context: WorkflowContext, stepId: string): boolean => {
-    const { dependsOn, step } = plan(stepId);
-    return dependsOn.every((dep) => {
-      const status = context.steps[dep]?.status;
-      return status === 'completed' || (status === 'skipped' && !step.skipIfDependencySkipped);
-    });
+  // Context objects are immutable, so a step's release decision is cached per context: the
+  // waiting state's guards then cost one computation per microstep, not one per guard.
+  const decisions = new WeakMap<WorkflowContext, Map<string, Release>>();
+  const release = (context: WorkflowContext, stepId: string): Release => {
+    let cache = decisions.get(context);
+    if (!cache) decisions.set(context, (cache = new Map()));
+    let decision = cache.get(stepId);
+    if (decision === undefined) cache.set(stepId, (decision = decideRelease(context, plan(stepId), evaluateWhen)));
+    return decision;
   };
   const patch = (context: WorkflowContext, stepId: string, changes: Partial<StepState>): Record<string, StepState> => ({
     ...context.steps,
@@ -111,21 +115,20 @@ export function compileWorkflow(
     actors: { step: createStepActor(plans, services) },
     delays,
     guards: {
-      blocked: ({ context }, { stepId }: Params) =>
-        plan(stepId).dependsOn.some((dep) => {
-          const status = context.steps[dep]?.status;
-          if (status === 'skipped') return plan(stepId).step.skipIfDependencySkipped;
-          return status !== undefined && status !== 'completed' && TERMINAL.has(status);
-        }),
-      whenError: ({ context }, { stepId }: Params) => depsDone(context, stepId) && typeof evaluateWhen(context, stepId) === 'object',
-      whenFalse: ({ context }, { stepId }: Params) => depsDone(context, stepId) && evaluateWhen(context, stepId) === false,
-      released: ({ context }, { stepId }: Params) => depsDone(context, stepId),
+      release: ({ context }, { stepId, is }: Params & { is: Release }) => release(context, stepId) === is,
       hasSlot: ({ context }, { stepId }: Params) =>
         context.running < concurrency && (concurrency === Infinity || context.queue[0] === stepId),
       canRetry: ({ context, event }, { stepId }: Params) =>
         canRetry(context, stepId, toErrorInfo((event as { error?: unknown }).error)),
       canRetryTimeout: ({ context }, { stepId }: Params) => canRetry(context, stepId, timeoutError(stepId)),
-      tooManyFailures: ({ context }) => context.failures > allowedFailures,
+      /** This failure ends the workflow under its error policy (fail_fast, or past maxFailures). */
+      abortsWorkflow: ({ context, event }, { stepId, timedOut }: Params & { timedOut?: boolean }) => {
+        if (!plan(stepId).fatal) return false;
+        const error = timedOut ? timeoutError(stepId) : toErrorInfo((event as { error?: unknown }).error);
+        return !canRetry(context, stepId, error) && context.failures + 1 > allowedFailures;
+      },
+      whenAbortsWorkflow: ({ context }, { stepId }: Params) =>
+        release(context, stepId) === 'failCondition' && plan(stepId).fatal && context.failures + 1 > allowedFailures,
       settledWithError: ({ context }) => context.failures > 0 || context.error !== undefined,
     },
     actions: {
@@ -222,7 +225,7 @@ export function compileWorkflow(
   });
 
   const regions: Record<string, unknown> = {};
-  for (const p of plans.values()) regions[p.id] = stepRegion(p);
+  for (const p of plans.values()) regions[p.id] = stepRegion(p, { bounded: concurrency !== Infinity, failedTarget: `#${definition.id}.failed` });
 
   const machine = machineSetup.createMachine({
     id: definition.id,
@@ -233,7 +236,6 @@ export function compileWorkflow(
         type: 'parallel',
         states: regions as never,
         onDone: 'settling',
-        always: { guard: 'tooManyFailures', target: 'failed', actions: 'cancelUnfinished' },
         on: {
           CANCEL: {
             target: 'cancelled',

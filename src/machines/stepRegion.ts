@@ -1,36 +1,49 @@
 import type { StepPlan } from './StepPlan.js';
 
+/** How a region is wired into its workflow. */
+export interface RegionOptions {
+  /** A concurrency limit exists: released steps queue in `ready` for a slot. */
+  bounded: boolean;
+  /** The workflow's `failed` state, entered directly when a failure ends the run (fail-fast). */
+  failedTarget: string;
+}
+
 /**
- * The state region of one step: waiting -> ready -> running -> (retrying -> running)* ->
- * done | failed | skipped. Dependencies release it, `hasSlot` enforces the concurrency limit
- * one step per microstep (release order), and timeouts and retry waits are `after` delays.
+ * The state region of one step: waiting -> running -> (retrying -> running)* -> done | failed |
+ * skipped, with `ready` between waiting and running only under a concurrency limit (one step
+ * takes a slot per microstep, in release order). Timeouts and retry waits are `after` delays.
+ * A failure that ends the workflow (fail-fast) leaves the whole parallel state at once, which
+ * stops every sibling's tool actor and so aborts its signal.
  */
-export function stepRegion(plan: StepPlan): Record<string, unknown> {
+export function stepRegion(plan: StepPlan, options: RegionOptions): Record<string, unknown> {
   const params = { stepId: plan.id };
   const act = (...types: string[]) => types.map((type) => ({ type, params }));
-  const toFailed = { target: 'failed', actions: [...act('fail'), ...act('emitFailed')] };
+  const is = (release: string) => ({ type: 'release', params: { ...params, is: release } });
+  const abort = (type: string, timedOut = false) => ({
+    guard: { type, params: timedOut ? { ...params, timedOut } : params },
+    target: options.failedTarget,
+    actions: [...act(timedOut ? 'failTimeout' : 'fail'), ...act('emitFailed'), { type: 'cancelUnfinished' }],
+  });
+  const start = options.bounded
+    ? { guard: is('start'), target: 'ready', actions: act('enqueue') }
+    : { guard: is('start'), target: 'running', actions: act('start') };
   return {
     initial: 'waiting',
     states: {
       waiting: {
         always: [
+          start,
+          { guard: is('skipDependency'), target: 'skipped', actions: [{ type: 'skip', params: { ...params, reason: 'dependency' } }, ...act('emitSkipped')] },
+          { guard: is('skipCondition'), target: 'skipped', actions: [{ type: 'skip', params: { ...params, reason: 'condition' } }, ...act('emitSkipped')] },
           {
-            guard: { type: 'blocked', params },
-            target: 'skipped',
-            actions: [{ type: 'skip', params: { ...params, reason: 'dependency' } }, ...act('emitSkipped')],
+            guard: { type: 'whenAbortsWorkflow', params },
+            target: options.failedTarget,
+            actions: [...act('failCondition', 'emitFailed'), { type: 'cancelUnfinished' }],
           },
-          { guard: { type: 'whenError', params }, target: 'failed', actions: act('failCondition', 'emitFailed') },
-          {
-            guard: { type: 'whenFalse', params },
-            target: 'skipped',
-            actions: [{ type: 'skip', params: { ...params, reason: 'condition' } }, ...act('emitSkipped')],
-          },
-          { guard: { type: 'released', params }, target: 'ready', actions: act('enqueue') },
+          { guard: is('failCondition'), target: 'failed', actions: act('failCondition', 'emitFailed') },
         ],
       },
-      ready: {
-        always: { guard: { type: 'hasSlot', params }, target: 'running', actions: act('start') },
-      },
+      ...(options.bounded ? { ready: { always: { guard: { type: 'hasSlot', params }, target: 'running', actions: act('start') } } } : {}),
       running: {
         entry: act('beginAttempt', 'emitStarted'),
         invoke: {
@@ -38,7 +51,11 @@ export function stepRegion(plan: StepPlan): Record<string, unknown> {
           src: 'step',
           input: ({ context }: { context: unknown }) => ({ stepId: plan.id, context }),
           onDone: { target: 'done', actions: act('complete', 'emitCompleted') },
-          onError: [{ guard: { type: 'canRetry', params }, target: 'retrying', actions: act('scheduleRetry', 'emitRetrying') }, toFailed],
+          onError: [
+            { guard: { type: 'canRetry', params }, target: 'retrying', actions: act('scheduleRetry', 'emitRetrying') },
+            abort('abortsWorkflow'),
+            { target: 'failed', actions: act('fail', 'emitFailed') },
+          ],
         },
         ...(plan.timeoutMs === undefined
           ? {}
@@ -50,6 +67,7 @@ export function stepRegion(plan: StepPlan): Record<string, unknown> {
                     target: 'retrying',
                     actions: [{ type: 'scheduleRetry', params: { ...params, timedOut: true } }, ...act('emitRetrying')],
                   },
+                  abort('abortsWorkflow', true),
                   { target: 'failed', actions: act('failTimeout', 'emitFailed') },
                 ],
               },
