@@ -29,9 +29,8 @@ export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
   readonly errors: Readonly<Record<string, ToolErrorSpec>>;
 }
 
-/** Any tool, whatever its schemas. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyTool = Tool<any, any>;
+/** Any tool, whatever its schemas (`run` is a method, so specific tools are assignable). */
+export type AnyTool = Tool<z.ZodType, z.ZodType>;
 
 const TOOL_NAME = /^[a-z][a-z0-9_.-]*$/;
 

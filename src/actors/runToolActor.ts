@@ -54,7 +54,7 @@ export function runToolActor(tool: AnyTool, input: unknown, meta: CallMeta, serv
     }
     actor.subscribe({
       complete: () => settle(() => resolve(actor.getSnapshot().output)),
-      error: (error) => settle(() => reject(error)),
+      error: (error) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
     });
     actor.start();
   });

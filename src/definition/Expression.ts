@@ -66,7 +66,7 @@ export function parseExpression(source: string, path: string): Expression {
   }
   const stepRefs = new Set<string>();
   const variables = new Set<string>();
-  collectRefs(evaluator.ast as unknown as AstNode, stepRefs, variables);
+  collectRefs(evaluator.ast, stepRefs, variables);
   return {
     source,
     path,

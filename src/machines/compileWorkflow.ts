@@ -1,4 +1,4 @@
-import { assign, emit, fromPromise, setup, type AnyStateMachine } from 'xstate';
+import { assign, emit, setup, type AnyStateMachine } from 'xstate';
 import type { AnyTool } from '../actors/defineTool.js';
 import { toRegistry, type ToolRegistry } from '../actors/ToolRegistry.js';
 import { compileTemplate } from '../definition/Template.js';
@@ -71,7 +71,7 @@ export function compileWorkflow(
   const decisions = new WeakMap<WorkflowContext, Map<string, Release>>();
   const release = (context: WorkflowContext, stepId: string): Release => {
     let cache = decisions.get(context);
-    if (!cache) decisions.set(context, (cache = new Map()));
+    if (!cache) decisions.set(context, (cache = new Map<string, Release>()));
     let decision = cache.get(stepId);
     if (decision === undefined) cache.set(stepId, (decision = decideRelease(context, plan(stepId), evaluateWhen)));
     return decision;
@@ -164,7 +164,7 @@ export function compileWorkflow(
           const policy = plan(stepId).step.retry;
           const attempts = context.steps[stepId]?.attempts ?? 1;
           const error = timedOut ? timeoutError(stepId) : toErrorInfo((event as { error?: unknown }).error);
-          const delayMs = policy ? retryDelay(policy, attempts, services.random) : 0;
+          const delayMs = policy ? retryDelay(policy, attempts, () => services.random()) : 0;
           return patch(context, stepId, { error, retryDelayMs: delayMs });
         },
       }),
@@ -207,7 +207,7 @@ export function compileWorkflow(
         }
         return { steps, running: 0, queue: [] };
       }),
-      finish: assign(({ context }, { code, message }: { code?: string; message?: string }) => ({
+      finish: assign((_, { code, message }: { code?: string; message?: string }) => ({
         finishedAt: services.now(),
         ...(code === undefined
           ? {}
