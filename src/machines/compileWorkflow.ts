@@ -10,7 +10,9 @@ import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
 import { toErrorInfo } from '../errors/toErrorInfo.js';
 import { retryDelay } from './retryDelay.js';
 import { planSteps, type StepPlan } from './StepPlan.js';
+import { createRouteActor, routingFailure, stepRules } from './routeActor.js';
 import { createStepActor } from './stepActor.js';
+import type { RouteDecision } from '../runtime/routing/RouteDecision.js';
 import { decideRelease, type Release } from './decideRelease.js';
 import { stepRegion } from './stepRegion.js';
 import type { StepState, WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowMachineInput } from './WorkflowContext.js';
@@ -81,9 +83,14 @@ export function compileWorkflow(
     [stepId]: { ...(context.steps[stepId] as StepState), ...changes },
   });
   const canRetry = (context: WorkflowContext, stepId: string, error: ErrorInfo): boolean => {
+    if (error.retryable === false) return false;
+    if (restartDelay(error) !== undefined) return true; // a crash its restart strategy restarts
     const policy = plan(stepId).step.retry;
-    return policy !== undefined && error.retryable !== false && (context.steps[stepId]?.attempts ?? 0) < policy.maxAttempts;
+    return policy !== undefined && (context.steps[stepId]?.attempts ?? 0) < policy.maxAttempts;
   };
+  const failureOf = (event: unknown, stepId: string, timedOut: boolean | undefined): ErrorInfo =>
+    timedOut ? timeoutError(stepId) : toErrorInfo((event as { error?: unknown }).error);
+  const decisionOf = (event: unknown): RouteDecision | undefined => (event as { output?: RouteDecision }).output;
   const timeoutError = (stepId: string): ErrorInfo => ({
     type: ErrorType.timeout,
     code: 'STEP_TIMEOUT',
@@ -112,7 +119,7 @@ export function compileWorkflow(
       events: {} as WorkflowEvent,
       emitted: {} as WorkflowEmitted,
     },
-    actors: { step: createStepActor(plans, services) },
+    actors: { step: createStepActor(plans, services), route: createRouteActor(plans, services) },
     delays,
     guards: {
       release: ({ context }, { stepId, is }: Params & { is: Release }) => release(context, stepId) === is,
@@ -130,6 +137,10 @@ export function compileWorkflow(
       whenAbortsWorkflow: ({ context }, { stepId }: Params) =>
         release(context, stepId) === 'failCondition' && plan(stepId).fatal && context.failures + 1 > allowedFailures,
       settledWithError: ({ context }) => context.failures > 0 || context.error !== undefined,
+      routable: ({ context, event }, { stepId, timedOut }: Params & { timedOut?: boolean }) =>
+        services.hasRoute(routingFailure(plan(stepId), context, failureOf(event, stepId, timedOut), services), stepRules(plan(stepId))),
+      decided: ({ event }, { action }: { action: RouteDecision['action'] }) => decisionOf(event)?.action === action,
+      escalationAborts: ({ context }, { stepId }: Params) => plan(stepId).fatal && context.failures + 1 > allowedFailures,
     },
     actions: {
       enqueue: assign({ queue: ({ context }, { stepId }: Params) => [...context.queue, stepId] }),
@@ -164,7 +175,7 @@ export function compileWorkflow(
           const policy = plan(stepId).step.retry;
           const attempts = context.steps[stepId]?.attempts ?? 1;
           const error = timedOut ? timeoutError(stepId) : toErrorInfo((event as { error?: unknown }).error);
-          const delayMs = policy ? retryDelay(policy, attempts, () => services.random()) : 0;
+          const delayMs = restartDelay(error) ?? (policy ? retryDelay(policy, attempts, () => services.random()) : 0);
           return patch(context, stepId, { error, retryDelayMs: delayMs });
         },
       }),
@@ -176,6 +187,32 @@ export function compileWorkflow(
         delayMs: context.steps[stepId]?.retryDelayMs ?? 0,
         error: context.steps[stepId]?.error as ErrorInfo,
       })),
+      recordFailure: assign({
+        steps: ({ context, event }, { stepId, timedOut }: Params & { timedOut?: boolean }) =>
+          patch(context, stepId, { error: failureOf(event, stepId, timedOut) }),
+      }),
+      applyRetryDecision: assign({
+        steps: ({ context, event }, { stepId }: Params) => {
+          const decision = decisionOf(event);
+          const routedTo = [...(context.steps[stepId]?.routedTo ?? []), ...(decision?.routedTo ?? [])];
+          return patch(context, stepId, { routedTo, ...(decision?.patchedInput ? { patchedInput: decision.patchedInput } : {}) });
+        },
+      }),
+      resolveDecision: assign(({ context, event }, { stepId }: Params) => {
+        const decision = decisionOf(event);
+        const { error: _error, retryDelayMs: _delay, ...previous } = context.steps[stepId] as StepState;
+        const routedTo = [...(previous.routedTo ?? []), ...(decision?.routedTo ?? [])];
+        const done: StepState = { ...previous, status: 'completed', output: decision?.output ?? null, routedTo, finishedAt: services.now() };
+        return { steps: { ...context.steps, [stepId]: done }, running: context.running - 1 };
+      }),
+      failEscalated: assign(({ context, event }, { stepId }: Params) => {
+        const decision = decisionOf(event);
+        const recorded = context.steps[stepId]?.error ?? toErrorInfo((event as { error?: unknown }).error);
+        const error: ErrorInfo = decision ? { ...recorded, details: { routing: decision.reason, ...(decision.error ? { routingError: decision.error } : {}) } } : recorded;
+        const routedTo = [...(context.steps[stepId]?.routedTo ?? []), ...(decision?.routedTo ?? [])];
+        const failed = failStep({ ...context, steps: patch(context, stepId, { routedTo }) }, stepId, error);
+        return failed;
+      }),
       fail: assign(({ context, event }, { stepId }: Params) => failStep(context, stepId, toErrorInfo((event as { error?: unknown }).error))),
       failTimeout: assign(({ context }, { stepId }: Params) => failStep(context, stepId, timeoutError(stepId))),
       failCondition: assign(({ context }, { stepId }: Params) => {
@@ -273,6 +310,12 @@ export function compileWorkflow(
     },
   } as never);
   return machine as unknown as AnyStateMachine;
+}
+
+/** The backoff a crash's restart strategy asked for, when it asked for a restart. */
+function restartDelay(error: ErrorInfo): number | undefined {
+  const details = error.details as { restart?: unknown; restartDelayMs?: unknown } | undefined;
+  return details?.restart === true && typeof details.restartDelayMs === 'number' ? details.restartDelayMs : undefined;
 }
 
 function initialContext(definition: WorkflowDefinition, input: WorkflowMachineInput, now: number): WorkflowContext {

@@ -1,7 +1,8 @@
 import { fromPromise } from 'xstate';
 import { createToolContext } from '../actors/createToolContext.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
-import { ToolError } from '../errors/ToolError.js';
+import { isToolError, ToolError } from '../errors/ToolError.js';
+import { resolveStepInput } from './resolveStepInput.js';
 import type { StepPlan } from './StepPlan.js';
 import type { WorkflowContext } from './WorkflowContext.js';
 import type { WorkflowServices } from './WorkflowServices.js';
@@ -24,14 +25,7 @@ export function createStepActor(plans: ReadonlyMap<string, StepPlan>, services: 
     const state = context.steps[stepId];
     let toolInput: unknown;
     try {
-      toolInput =
-        state?.patchedInput ??
-        plan.input.evaluate({
-          input: context.input,
-          steps: context.steps,
-          env: context.env,
-          context: plan.readsContext ? services.sessionData(context.sessionId) : {},
-        });
+      toolInput = resolveStepInput(plan, context, services);
     } catch (error) {
       throw new ToolError({
         code: 'EXPRESSION_FAILED',
@@ -50,6 +44,29 @@ export function createStepActor(plans: ReadonlyMap<string, StepPlan>, services: 
       tool: plan.tool.name,
       attempt: state?.attempts ?? 1,
     };
-    return services.callTool(plan.tool, toolInput, createToolContext(meta, signal, services));
+    try {
+      return await services.callTool(plan.tool, toolInput, createToolContext(meta, signal, services));
+    } catch (error) {
+      throw isToolError(error) && error.code === 'TOOL_CRASHED' ? applyRestartStrategy(error, services) : error;
+    }
+  });
+}
+
+/**
+ * A crash (a throw that is not a `ToolError`) goes to the tool's restart strategy (OTP style):
+ * `restart` makes it retryable after the strategy's backoff, even without a retry policy;
+ * `stop` and `escalate` make it final, and the error policy or routing takes over.
+ */
+function applyRestartStrategy(error: ToolError, services: WorkflowServices): ToolError {
+  const decision = services.onCrash(error.tool ?? '');
+  const restart = decision.action === 'restart';
+  return new ToolError({
+    code: error.code,
+    type: error.type,
+    message: restart ? error.message : `${error.message} (restart strategy: ${decision.action}${'reason' in decision ? `, ${decision.reason}` : ''})`,
+    retryable: restart,
+    ...(error.tool === undefined ? {} : { tool: error.tool }),
+    details: restart ? { restart: true, restartDelayMs: decision.delayMs } : { restart: decision.action },
+    cause: error.cause,
   });
 }

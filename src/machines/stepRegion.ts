@@ -10,7 +10,9 @@ export interface RegionOptions {
 
 /**
  * The state region of one step: waiting -> running -> (retrying -> running)* -> done | failed |
- * skipped, with `ready` between waiting and running only under a concurrency limit (one step
+ * skipped. A failure a routing rule handles goes to `routing`, where the supervisor's decision
+ * sends the step back to `running` (retry, maybe with a patched input), to `done` (resolved) or
+ * to `failed` (escalate). `ready` sits `ready` between waiting and running only under a concurrency limit (one step
  * takes a slot per microstep, in release order). Timeouts and retry waits are `after` delays.
  * A failure that ends the workflow (fail-fast) leaves the whole parallel state at once, which
  * stops every sibling's tool actor and so aborts its signal.
@@ -24,6 +26,12 @@ export function stepRegion(plan: StepPlan, options: RegionOptions): Record<strin
     target: options.failedTarget,
     actions: [...act(timedOut ? 'failTimeout' : 'fail'), ...act('emitFailed'), { type: 'cancelUnfinished' }],
   });
+  // The supervisor escalated: the recorded failure stands, and may end the workflow.
+  const escalate = {
+    guard: { type: 'escalationAborts', params },
+    target: options.failedTarget,
+    actions: [...act('failEscalated', 'emitFailed'), { type: 'cancelUnfinished' }],
+  };
   const start = options.bounded
     ? { guard: is('start'), target: 'ready', actions: act('enqueue') }
     : { guard: is('start'), target: 'running', actions: act('start') };
@@ -53,6 +61,7 @@ export function stepRegion(plan: StepPlan, options: RegionOptions): Record<strin
           onDone: { target: 'done', actions: act('complete', 'emitCompleted') },
           onError: [
             { guard: { type: 'canRetry', params }, target: 'retrying', actions: act('scheduleRetry', 'emitRetrying') },
+            { guard: { type: 'routable', params }, target: 'routing', actions: act('recordFailure') },
             abort('abortsWorkflow'),
             { target: 'failed', actions: act('fail', 'emitFailed') },
           ],
@@ -67,6 +76,11 @@ export function stepRegion(plan: StepPlan, options: RegionOptions): Record<strin
                     target: 'retrying',
                     actions: [{ type: 'scheduleRetry', params: { ...params, timedOut: true } }, ...act('emitRetrying')],
                   },
+                  {
+                    guard: { type: 'routable', params: { ...params, timedOut: true } },
+                    target: 'routing',
+                    actions: [{ type: 'recordFailure', params: { ...params, timedOut: true } }],
+                  },
                   abort('abortsWorkflow', true),
                   { target: 'failed', actions: act('failTimeout', 'emitFailed') },
                 ],
@@ -74,6 +88,19 @@ export function stepRegion(plan: StepPlan, options: RegionOptions): Record<strin
             }),
       },
       retrying: { after: { [`retry_${plan.id}`]: 'running' } },
+      routing: {
+        invoke: {
+          src: 'route',
+          input: ({ context }: { context: unknown }) => ({ stepId: plan.id, context }),
+          onDone: [
+            { guard: { type: 'decided', params: { action: 'retry' } }, target: 'running', actions: act('applyRetryDecision') },
+            { guard: { type: 'decided', params: { action: 'resolved' } }, target: 'done', actions: act('resolveDecision', 'emitCompleted') },
+            escalate,
+            { target: 'failed', actions: act('failEscalated', 'emitFailed') },
+          ],
+          onError: [escalate, { target: 'failed', actions: act('failEscalated', 'emitFailed') }],
+        },
+      },
       done: { type: 'final' },
       failed: { type: 'final' },
       skipped: { type: 'final' },

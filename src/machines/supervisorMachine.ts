@@ -94,7 +94,7 @@ interface Effects {
 export const supervisorMachine = setup({
   types: {
     context: {} as SupervisorContext,
-    input: {} as { rules?: FailureRoutingRule[] },
+    input: {} as { rules: FailureRoutingRule[] },
     events: {} as SupervisorEvent,
     emitted: {} as SupervisorEmitted,
   },

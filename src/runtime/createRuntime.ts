@@ -17,6 +17,10 @@ import { systemClock, type Clock } from './Clock.js';
 import { createContextStore, type ContextStore } from './ContextStore.js';
 import { createMessageBus, type MessageBus } from './MessageBus.js';
 import type { SessionContext } from './SessionContext.js';
+import { createSupervisor, type Supervisor } from './routing/createSupervisor.js';
+import type { FailureRoutingRuleInput } from './routing/FailureRoutingRule.js';
+import type { RestartStrategyInput } from './routing/RestartStrategy.js';
+import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext, type ToolInfo } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import type { WorkflowResult } from './WorkflowResult.js';
 
@@ -36,6 +40,10 @@ export interface RuntimeOptions {
   random?: () => number;
   /** Shared-context limits. */
   context?: { defaultTtlMs?: number; maxEntryBytes?: number; maxEntriesPerSession?: number };
+  /** Failure routing to remediation tools; validated against the tools (`ROUTING_RULES_INVALID`). */
+  routingRules?: readonly FailureRoutingRuleInput[];
+  /** Restart strategies for crashing tools (OTP style), per tool and by default. */
+  restart?: { strategies?: Record<string, RestartStrategyInput>; defaultStrategy?: RestartStrategyInput };
 }
 
 /** Options of one execution. */
@@ -79,6 +87,10 @@ export interface Runtime {
   trace(correlationId: string): ReturnType<MessageBus['trace']>;
   /** Executions still running. */
   executions(): WorkflowExecution[];
+  /** The supervisor: routing rules, restart tracking, and its actor (`systemId: 'supervisor'`). */
+  readonly supervisor: Supervisor;
+  /** Tools recorded in a session's `tool_registry` and `execution_history` context entries. */
+  extractToolsFromContext(sessionId: string): ToolInfo[];
   /** Cancels running executions, stops every actor, timer and subscription. Idempotent. */
   stop(): Promise<void>;
 }
@@ -114,6 +126,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const running = new Map<string, WorkflowExecution>();
   let status: RuntimeStatus = 'running';
 
+  let supervisor: Supervisor | undefined;
   const services: WorkflowServices = {
     logger,
     now: () => clock.now(),
@@ -138,7 +151,34 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         stepId: caller.stepId,
         payload: { tool: caller.tool, ...update },
       }),
+    hasRoute: (failure, stepRules) => supervisor?.hasCandidate(failure, stepRules) ?? false,
+    route: (request, signal) => (supervisor as Supervisor).route(request, { signal }),
+    onCrash: (tool) => (supervisor as Supervisor).onCrash(tool),
   };
+  supervisor = createSupervisor({
+    rules: options.routingRules,
+    registry: tools,
+    clock,
+    inspect: options.inspect,
+    logger,
+    restart: options.restart,
+    runRemediation: (name, input, signal) => {
+      const id = newId();
+      const meta: CallMeta = { executionId: id, correlationId: id, sessionId: id, stepId: `remediation:${name}`, tool: name, attempt: 1 };
+      return runToolActor(tools.require(name), input, meta, services, { clock, signal, inspect: options.inspect });
+    },
+    onDecision: (decision, request) =>
+      bus.publish({
+        type: 'failure.routed',
+        topic: 'failure.routed',
+        correlationId: request.correlationId ?? request.executionId,
+        executionId: request.executionId,
+        stepId: request.stepId,
+        ...(request.sessionId === undefined ? {} : { sessionId: request.sessionId }),
+        payload: { tool: request.tool, errorCode: request.error.code, action: decision.action, toTool: decision.toTool ?? null, routedTo: decision.routedTo, reason: decision.reason },
+      }),
+  });
+  const activeSupervisor = supervisor;
 
   const assertRunning = (): void => {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
@@ -176,7 +216,14 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       },
     });
     running.set(executionId, execution);
-    void execution.result.finally(() => running.delete(executionId));
+    // History is kept for sessions the caller names; a run without one has a session of its own.
+    const recorded = executeOptions.sessionId !== undefined;
+    if (recorded) shareToolRegistry(store, execution.sessionId, tools);
+    void execution.result.then((result) => {
+      running.delete(executionId);
+      activeSupervisor.forget(executionId);
+      if (recorded) recordExecutionHistory(store, result, definition);
+    });
     return execution;
   };
 
@@ -217,12 +264,15 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     sessions: () => store.sessions(),
     trace: (correlationId) => bus.trace(correlationId),
     executions: () => [...running.values()],
+    supervisor: activeSupervisor,
+    extractToolsFromContext: (sessionId) => extractToolsFromContext(store.forSession(sessionId), tools),
     async stop() {
       if (status !== 'running') return;
       status = 'stopping';
       const pending = [...running.values()];
       pending.forEach((execution) => execution.cancel('the runtime is stopping'));
       await Promise.allSettled(pending.map((execution) => execution.result));
+      activeSupervisor.stop();
       store.stop();
       bus.close();
       status = 'stopped';
