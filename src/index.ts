@@ -60,3 +60,15 @@ export { BusError, isBusError } from './errors/BusError.js';
 export { ErrorType, ErrorInfoSchema } from './errors/ErrorInfo.js';
 export type { ErrorInfo } from './errors/ErrorInfo.js';
 export { workflowJsonSchema } from './definition/workflowJsonSchema.js';
+
+// Supervisor: failure routing and restart strategies
+export { defaultRoutingRules, activeRules } from './runtime/routing/defaultRoutingRules.js';
+export { FailureRoutingRuleSchema, stepRoutingRule } from './runtime/routing/FailureRoutingRule.js';
+export type { FailureRoutingRule, FailureRoutingRuleInput } from './runtime/routing/FailureRoutingRule.js';
+export { RemediationOutcomeSchema } from './runtime/routing/RemediationOutcome.js';
+export type { RouteDecision } from './runtime/routing/RouteDecision.js';
+export type { RestartStrategyInput, RestartDecision } from './runtime/routing/RestartStrategy.js';
+export type { Supervisor } from './runtime/routing/createSupervisor.js';
+export { supervisorMachine } from './machines/supervisorMachine.js';
+export { RoutingError, isRoutingError } from './errors/RoutingError.js';
+export type { ToolInfo, HistoryStep } from './runtime/executionHistory.js';

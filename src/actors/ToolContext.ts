@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
 import type { SessionContext } from '../runtime/SessionContext.js';
+import type { RetryPolicy } from '../definition/WorkflowDefinitionSchema.js';
 
 /** Options of a tool-to-tool request. */
 export interface ToolRequestOptions {
   timeoutMs?: number;
+  /** Defaults to the calling tool's signal, so a cancelled caller cancels its requests. */
   signal?: AbortSignal;
+  /** Retries of retryable failures; 3 attempts with exponential backoff and full jitter by default. */
+  retry?: RetryPolicy | false;
 }
 
 /** A progress report from a running tool, published on the bus. */

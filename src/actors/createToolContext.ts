@@ -30,7 +30,7 @@ export function createToolContext(meta: CallMeta, signal: AbortSignal, services:
     get context() {
       return (context ??= services.contextFor(meta.sessionId, meta.tool));
     },
-    request: (tool, input, options) => services.request(meta, tool, input, options) as never,
+    request: (tool, input, options) => services.request(meta, tool, input, { signal, ...options }) as never,
     progress: (update) => services.progress(meta, update),
   };
 }

@@ -3,6 +3,7 @@ import { createCliLogger } from './createCliLogger.js';
 import { ExitCode } from './exitCodes.js';
 import { graphCommand, type GraphFormat } from './graphCommand.js';
 import { runCommand } from './runCommand.js';
+import { parseMaxPaths, testCommand } from './testCommand.js';
 import { validateCommand } from './validateCommand.js';
 
 const program = new Command()
@@ -41,6 +42,16 @@ program
   .option('-o, --output <file>', 'write the diagram to a file instead of stdout')
   .action(async (file: string, opts: { format: GraphFormat; machine?: boolean; output?: string }) => {
     process.exitCode = await graphCommand(file, opts);
+  });
+
+program
+  .command('test')
+  .description('replay every outcome path of a workflow file (declared errors, timeouts, conditions) with stand-in tools; print coverage and counterexamples')
+  .argument('<file>', 'workflow definition')
+  .option('--max-paths <n>', 'replay at most n paths, the shortest first', parseMaxPaths)
+  .option('--json', 'print the report as JSON')
+  .action(async (file: string, opts: { maxPaths?: number; json?: boolean }) => {
+    process.exitCode = await testCommand(file, opts);
   });
 
 await program.parseAsync(process.argv);

@@ -26,7 +26,7 @@ export interface MachineGraphEdge {
   event: string;
   /** Readable label: `CANCEL`, `after retry_a`, `done(a)`, `always [hasSlot]`. */
   label: string;
-  /** Name of the guard, when there is one. */
+  /** The guard, when there is one: its name and the parameters that tell its uses apart. */
   guard?: string;
 }
 
@@ -91,7 +91,19 @@ function eventLabel(source: AnyStateNode, transition: AnyTransitionDefinition, e
 function guardName(guard: unknown): string | undefined {
   if (guard === undefined || guard === null) return undefined;
   if (typeof guard === 'string') return guard;
-  if (typeof guard === 'function') return guard.name || 'inline';
-  if (typeof guard === 'object' && 'type' in guard && typeof guard.type === 'string') return guard.type;
-  return 'guard';
+  if (typeof guard === 'function') {
+    // Higher-order guards (`and`, `or`, `not`) keep their operands on `guards`; `stateIn` its value.
+    const { guards, stateValue } = guard as { guards?: unknown; stateValue?: unknown };
+    if (Array.isArray(guards)) return `${guard.name}(${guards.map((g) => guardName(g) ?? '?').join(', ')})`;
+    if (stateValue !== undefined) return `stateIn(${JSON.stringify(stateValue)})`;
+    return guard.name || 'inline';
+  }
+  if (typeof guard !== 'object' || !('type' in guard) || typeof guard.type !== 'string') return 'guard';
+  const params = 'params' in guard && typeof guard.params === 'object' && guard.params !== null ? guard.params : {};
+  // Compiled workflows share one guard per kind and tell uses apart by params; `stepId` only
+  // repeats the region's name, so it is left out.
+  const shown = Object.entries(params)
+    .filter(([key, value]) => key !== 'stepId' && ['string', 'number', 'boolean'].includes(typeof value))
+    .map(([key, value]) => (typeof value === 'string' ? value : `${key}=${String(value)}`));
+  return shown.length === 0 ? guard.type : `${guard.type}(${shown.join(', ')})`;
 }

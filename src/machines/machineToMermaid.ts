@@ -7,6 +7,11 @@ import { mermaidIds, mermaidText } from './toMermaid.js';
  * transition is labelled with its event, `after` delay or `always`, and guard. Transitions are
  * written in the innermost block holding both ends. Output is deterministic for a given graph.
  *
+ * Mermaid fails to draw a transition that crosses the border of a parallel region
+ * (mermaid-js/mermaid#5096, #4052), so such an end is drawn at the parallel state itself and
+ * those transitions are merged into one per pair of states, labelled with their distinct guards
+ * (or labels). `machineGraph` and `machineToDot` keep every transition as it is.
+ *
  * @example
  * const text = machineToMermaid(machineGraph(machine)); // "stateDiagram-v2\n  [*] --> wf ..."
  */
@@ -19,7 +24,7 @@ export function machineToMermaid(graph: MachineGraph): string {
     if (node.parent !== undefined) children.set(node.parent, [...(children.get(node.parent) ?? []), node]);
   }
   const edgesIn = new Map<string | undefined, MachineGraphEdge[]>();
-  for (const edge of graph.edges) {
+  for (const edge of liftOutOfParallel(graph.edges, byId)) {
     const at = container(edge, byId);
     edgesIn.set(at, [...(edgesIn.get(at) ?? []), edge]);
   }
@@ -66,4 +71,43 @@ function container(edge: MachineGraphEdge, byId: ReadonlyMap<string, MachineGrap
   let at = ancestors(edge.from).find((id) => targetAncestors.has(id));
   while (at !== undefined && byId.get(at)?.type === 'parallel') at = byId.get(at)?.parent;
   return at;
+}
+
+/** Moves each end that sits inside a parallel state the other end is outside of up to that state. */
+function liftOutOfParallel(edges: readonly MachineGraphEdge[], byId: ReadonlyMap<string, MachineGraphNode>): MachineGraphEdge[] {
+  const chain = (id: string): string[] => {
+    const ids: string[] = [];
+    for (let at: string | undefined = id; at !== undefined; at = byId.get(at)?.parent) ids.push(at);
+    return ids;
+  };
+  const lift = (end: string, other: string): string => {
+    const around = new Set(chain(other));
+    const outermost = chain(end)
+      .slice(1)
+      .filter((id) => byId.get(id)?.type === 'parallel' && !around.has(id))
+      .at(-1);
+    return outermost ?? end;
+  };
+  const result: MachineGraphEdge[] = [];
+  const merged = new Map<string, { edge: MachineGraphEdge; labels: string[] }>();
+  for (const edge of edges) {
+    const from = lift(edge.from, edge.to);
+    const to = lift(edge.to, edge.from);
+    if (from === edge.from && to === edge.to) {
+      result.push(edge);
+      continue;
+    }
+    const key = JSON.stringify([from, to]);
+    const label = edge.guard === undefined ? edge.label : `[${edge.guard}]`;
+    const group = merged.get(key);
+    if (group === undefined) {
+      const entry = { edge: { ...edge, from, to }, labels: [label] };
+      merged.set(key, entry);
+      result.push(entry.edge);
+    } else if (!group.labels.includes(label)) {
+      group.labels.push(label);
+    }
+  }
+  for (const { edge, labels } of merged.values()) edge.label = labels.join(' | ');
+  return result;
 }

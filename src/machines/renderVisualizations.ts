@@ -105,7 +105,7 @@ export async function renderVisualizations(
     index.push(`- [${name}](${name}.md): machine from \`${source}\``);
   }
   if (index.length === 0) index.push('No example workflows or machines yet.');
-  files.set('README.md', page('Visualizations', 'examples/*.yaml and the machines in src/', undefined, index));
+  files.set('README.md', page('Visualizations', 'examples/*.yaml and the machines in src/', undefined, [index.join('\n')]));
   return files;
 }
 

@@ -8,7 +8,7 @@ import { createToolRegistry, type ToolRegistry } from '../actors/ToolRegistry.js
 import { parseWorkflow } from '../definition/parseWorkflow.js';
 import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
-import type { WorkflowDefinition, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
+import type { RetryPolicy, WorkflowDefinition, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
 import { compileWorkflow } from '../machines/compileWorkflow.js';
@@ -20,6 +20,9 @@ import type { SessionContext } from './SessionContext.js';
 import { createSupervisor, type Supervisor } from './routing/createSupervisor.js';
 import type { FailureRoutingRuleInput } from './routing/FailureRoutingRule.js';
 import type { RestartStrategyInput } from './routing/RestartStrategy.js';
+import { createCallPolicies, type PolicySettingsInput } from './policies/CallPolicies.js';
+import { createRuntimeMetrics, type MetricsSnapshot } from './RuntimeMetrics.js';
+import type { ToolContext } from '../actors/ToolContext.js';
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext, type ToolInfo } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import type { WorkflowResult } from './WorkflowResult.js';
@@ -42,6 +45,8 @@ export interface RuntimeOptions {
   context?: { defaultTtlMs?: number; maxEntryBytes?: number; maxEntriesPerSession?: number };
   /** Failure routing to remediation tools; validated against the tools (`ROUTING_RULES_INVALID`). */
   routingRules?: readonly FailureRoutingRuleInput[];
+  /** Per-tool call policies (timeout, retry for tool-to-tool calls, circuit breaker, bulkhead). */
+  policies?: { defaults?: PolicySettingsInput; perTool?: Record<string, PolicySettingsInput> };
   /** Restart strategies for crashing tools (OTP style), per tool and by default. */
   restart?: { strategies?: Record<string, RestartStrategyInput>; defaultStrategy?: RestartStrategyInput };
 }
@@ -61,7 +66,14 @@ export interface CallToolOptions {
   correlationId?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Retries of retryable failures (exponential backoff, full jitter); none by default. */
+  retry?: RetryPolicy | false;
 }
+
+type ToolRequestRetry = RetryPolicy | false | undefined;
+
+/** Tool-to-tool requests retry transient failures by default. */
+const DEFAULT_REQUEST_RETRY: RetryPolicy = { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 2_000, multiplier: 2, jitter: 'full' };
 
 export type RuntimeStatus = 'running' | 'stopping' | 'stopped';
 
@@ -89,6 +101,8 @@ export interface Runtime {
   executions(): WorkflowExecution[];
   /** The supervisor: routing rules, restart tracking, and its actor (`systemId: 'supervisor'`). */
   readonly supervisor: Supervisor;
+  /** Calls, failures, retries, timeouts, latency percentiles and breaker state per tool; executions by status. */
+  metrics(): MetricsSnapshot & { bus: ReturnType<MessageBus['metrics']> };
   /** Tools recorded in a session's `tool_registry` and `execution_history` context entries. */
   extractToolsFromContext(sessionId: string): ToolInfo[];
   /** Cancels running executions, stops every actor, timer and subscription. Idempotent. */
@@ -126,6 +140,26 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const running = new Map<string, WorkflowExecution>();
   let status: RuntimeStatus = 'running';
 
+  const metrics = createRuntimeMetrics();
+  const policies = createCallPolicies({
+    clock,
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.policies?.defaults ? { defaults: options.policies.defaults } : {}),
+    ...(options.policies?.perTool ? { perTool: options.policies.perTool } : {}),
+    metrics,
+    onBreakerEvent: (tool, event) => bus.publish({ type: event.type, topic: event.type, correlationId: `breaker:${tool}`, payload: event }),
+  });
+  // One policy path for steps and tool-to-tool calls. Steps pass `retry: false`: their machine
+  // retries in its `retrying` state, visibly. Object.create keeps the context's lazy getters.
+  const withSignal = (ctx: ToolContext, signal: AbortSignal): ToolContext =>
+    Object.create(ctx, { signal: { value: signal, enumerable: true } }) as ToolContext;
+  const callThroughPolicies = (tool: AnyTool, input: unknown, meta: CallMeta, signal: AbortSignal | undefined, timeoutMs: number | undefined, retry: ToolRequestRetry) =>
+    policies.call(tool, (attemptSignal) => runToolActor(tool, input, meta, direct, { clock, signal: attemptSignal, inspect: options.inspect }), {
+      signal: signal ?? new AbortController().signal,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(retry === undefined ? {} : { retry }),
+    });
   let supervisor: Supervisor | undefined;
   const services: WorkflowServices = {
     logger,
@@ -133,14 +167,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     random: options.random ?? Math.random,
     sessionData: (sessionId) => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data])),
     contextFor: (sessionId, tool) => store.forSession(sessionId, tool),
-    callTool: invokeTool,
-    request: (caller, name, input, requestOptions) =>
-      runToolActor(tools.require(name), input, { ...caller, tool: name }, services, {
-        clock,
-        timeoutMs: requestOptions?.timeoutMs,
-        signal: requestOptions?.signal,
-        inspect: options.inspect,
-      }),
+    callTool: (tool, input, ctx) => policies.call(tool, (signal) => invokeTool(tool, input, withSignal(ctx, signal)), { signal: ctx.signal, retry: false }),
+    request: (caller, name, input, requestOptions) => {
+      const tool = tools.require(name);
+      return callThroughPolicies(tool, input, { ...caller, tool: name }, requestOptions?.signal, requestOptions?.timeoutMs ?? tool.timeoutMs, requestOptions?.retry ?? DEFAULT_REQUEST_RETRY);
+    },
     progress: (caller: CallMeta, update) =>
       bus.publish({
         type: 'tool.progress',
@@ -155,6 +186,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     route: (request, signal) => (supervisor as Supervisor).route(request, { signal }),
     onCrash: (tool) => (supervisor as Supervisor).onCrash(tool),
   };
+  // Calls made inside a policy attempt run the tool directly (the attempt is the policy's).
+  const direct: WorkflowServices = { ...services, callTool: invokeTool };
   supervisor = createSupervisor({
     rules: options.routingRules,
     registry: tools,
@@ -222,6 +255,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     void execution.result.then((result) => {
       running.delete(executionId);
       activeSupervisor.forget(executionId);
+      metrics.recordExecution(result.workflowId, result.status);
       if (recorded) recordExecutionHistory(store, result, definition);
     });
     return execution;
@@ -252,12 +286,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         tool: name,
         attempt: 1,
       };
-      return runToolActor(tool, input, meta, services, {
-        clock,
-        timeoutMs: callOptions.timeoutMs,
-        signal: callOptions.signal,
-        inspect: options.inspect,
-      });
+      return callThroughPolicies(tool, input, meta, callOptions.signal, callOptions.timeoutMs ?? tool.timeoutMs, callOptions.retry);
     },
     context: (sessionId) => store.forSession(sessionId),
     clearSession: (sessionId) => store.clearSession(sessionId),
@@ -265,6 +294,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     trace: (correlationId) => bus.trace(correlationId),
     executions: () => [...running.values()],
     supervisor: activeSupervisor,
+    metrics: () => ({ ...metrics.snapshot(), bus: bus.metrics() }),
     extractToolsFromContext: (sessionId) => extractToolsFromContext(store.forSession(sessionId), tools),
     async stop() {
       if (status !== 'running') return;
@@ -273,6 +303,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       pending.forEach((execution) => execution.cancel('the runtime is stopping'));
       await Promise.allSettled(pending.map((execution) => execution.result));
       activeSupervisor.stop();
+      policies.stop();
       store.stop();
       bus.close();
       status = 'stopped';

@@ -1,0 +1,302 @@
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { z } from 'zod';
+import type { AnyTool } from '../../actors/defineTool.js';
+import { formatPath } from '../../definition/formatPath.js';
+import { RetryPolicySchema, type RetryPolicy } from '../../definition/WorkflowDefinitionSchema.js';
+import { ErrorType } from '../../errors/ErrorInfo.js';
+import { RuntimeError } from '../../errors/RuntimeError.js';
+import { isToolError, ToolError } from '../../errors/ToolError.js';
+import { retryDelay } from '../../machines/retryDelay.js';
+import type { Clock } from '../Clock.js';
+import type { CallOutcome, RuntimeMetrics } from '../RuntimeMetrics.js';
+import { BulkheadSettingsSchema, createBulkhead, type Bulkhead } from './Bulkhead.js';
+import {
+  breakerAdmits,
+  BreakerSettingsSchema,
+  circuitBreakerMachine,
+  countsAsBreakerFailure,
+  type BreakerState,
+  type CircuitBreakerEmitted,
+} from './CircuitBreakerMachine.js';
+
+/**
+ * Policies of one tool's calls. Defaults: a breaker (5 consecutive failures, or 50% of the last
+ * 20 calls with at least 10, opens it for 30 s; 2 trial successes close it), no bulkhead (steps
+ * are already limited by a workflow's `concurrency`), no time limit and no retry (the caller
+ * passes those; a step's retries and timeout live in its machine).
+ */
+export const PolicySettingsSchema = z
+  .object({
+    timeoutMs: z.number().int().positive().optional(),
+    retry: z.union([RetryPolicySchema, z.literal(false)]).default(false),
+    breaker: z.union([BreakerSettingsSchema, z.literal(false)]).default(() => BreakerSettingsSchema.parse({})),
+    bulkhead: z.union([BulkheadSettingsSchema, z.literal(false)]).default(false),
+  })
+  .strict();
+export type PolicySettings = z.output<typeof PolicySettingsSchema>;
+/** Settings as written: any field may be left out; a partial breaker or bulkhead is completed from the defaults. */
+export type PolicySettingsInput = z.input<typeof PolicySettingsSchema>;
+
+/** Options of {@link createCallPolicies}. */
+export interface CallPoliciesOptions {
+  /** Time source of timeouts, retry waits and breaker resets. */
+  clock: Clock;
+  /** Source of retry jitter; `Math.random` by default. */
+  random?: () => number;
+  /** XState inspector, passed to every breaker actor. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Settings of every tool, over the built-in defaults. */
+  defaults?: PolicySettingsInput;
+  /** Settings of one tool, over `defaults` (a partial breaker or bulkhead merges field by field). */
+  perTool?: Record<string, PolicySettingsInput>;
+  /** Told of each breaker transition; must not throw. */
+  onBreakerEvent?: (tool: string, event: CircuitBreakerEmitted) => void;
+  metrics?: RuntimeMetrics;
+}
+
+/** Options of one {@link CallPolicies.call}. */
+export interface PolicyCallOptions {
+  /** The caller's signal: aborting it cancels the call (`CANCELLED`) and aborts the attempt's signal. */
+  signal: AbortSignal;
+  /** Limit of each attempt; over the tool's policy `timeoutMs`. */
+  timeoutMs?: number;
+  /** Retries inside this call; over the tool's policy `retry`. Steps pass `false`: their machine retries. */
+  retry?: RetryPolicy | false;
+}
+
+/** Policy state of one tool; `halfOpenAt` (ms on the clock) is set while the circuit is open. */
+export interface ToolPolicyStats {
+  breaker: BreakerState | 'disabled';
+  halfOpenAt: number | null;
+  /** Bulkhead: calls running and waiting (0 without a bulkhead). */
+  active: number;
+  queued: number;
+}
+
+/** Stats of every tool called so far, and calls in flight. */
+export type PolicyStats = { tools: Record<string, ToolPolicyStats>; inFlight: number };
+
+/** The policy path of tool calls: circuit breaker, bulkhead, timeout, retry. */
+export interface CallPolicies {
+  /** Runs `run` under the tool's policies; rejects with the last attempt's error. */
+  call(tool: AnyTool, run: (signal: AbortSignal) => Promise<unknown>, options: PolicyCallOptions): Promise<unknown>;
+  breakerState(tool: AnyTool | string): BreakerState;
+  stats(): PolicyStats;
+  /** Cancels calls in flight and stops every breaker actor and timer. Idempotent. */
+  stop(): void;
+}
+
+interface ToolEntry {
+  settings: PolicySettings;
+  breaker: Actor<typeof circuitBreakerMachine> | undefined;
+  bulkhead: Bulkhead | undefined;
+  halfOpenAt: number | null;
+}
+
+const STATE_OF = { 'breaker.opened': 'open', 'breaker.halfOpen': 'halfOpen', 'breaker.closed': 'closed' } as const;
+const OUTCOME_OF: Record<string, CallOutcome> = { TOOL_TIMEOUT: 'timeout', CANCELLED: 'cancelled', BULKHEAD_FULL: 'bulkhead_full' };
+
+function parseSettings(input: unknown, where: string): PolicySettings {
+  const parsed = PolicySettingsSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${formatPath(issue.path) || '<root>'}: ${issue.message}`).join('; ');
+  throw new RuntimeError('INVALID_OPTION', `invalid call policies for ${where}: ${problems}`);
+}
+
+/** Layers `over` on `base`: `false` turns a policy off, an object merges field by field. */
+function layer(base: object | false | undefined, over: object | false | undefined): object | false | undefined {
+  if (over === undefined || over === false) return over ?? base;
+  return base === false || base === undefined ? over : { ...base, ...over };
+}
+
+const cancelledError = (tool: string): ToolError =>
+  new ToolError({ code: 'CANCELLED', type: ErrorType.cancelled, retryable: false, tool, message: `${tool} was cancelled` });
+
+/**
+ * Creates the one policy path every tool call goes through (workflow steps and tool-to-tool
+ * requests). Per attempt: the tool's circuit breaker (open: fail fast with `CIRCUIT_OPEN`) →
+ * its bulkhead → the time limit (aborts the attempt's signal, `TOOL_TIMEOUT`) → the outcome
+ * reported to the breaker. Retries with backoff from `retryDelay` wait on the clock, only when
+ * the call (or the tool's settings) gives a retry policy, never for `retryable: false` or
+ * `CIRCUIT_OPEN`. Breaker actors are created on a tool's first call.
+ *
+ * @example
+ * const policies = createCallPolicies({ clock, perTool: { build_image: { bulkhead: { maxConcurrent: 2 } } } });
+ * const report = await policies.call(scanImage, (signal) => scan(image, { signal }), { signal: caller.signal, timeoutMs: 60_000, retry });
+ * policies.stop();
+ */
+export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
+  const { clock, metrics, onBreakerEvent } = options;
+  const random = options.random ?? Math.random;
+  const defaults = parseSettings(options.defaults ?? {}, 'defaults');
+  const perTool = new Map(
+    Object.entries(options.perTool ?? {}).map(([name, over]) => {
+      const merged = { ...defaults, ...over, breaker: layer(defaults.breaker, over.breaker), bulkhead: layer(defaults.bulkhead, over.bulkhead) };
+      return [name, parseSettings(merged, `tool "${name}"`)] as const;
+    }),
+  );
+  const entries = new Map<string, ToolEntry>();
+  const live = new Set<AbortController>();
+  let stopped = false;
+
+  const onEmitted = (name: string, entry: ToolEntry, event: CircuitBreakerEmitted): void => {
+    entry.halfOpenAt = event.type === 'breaker.opened' ? clock.now() + event.resetTimeoutMs : null;
+    metrics?.recordBreaker(name, STATE_OF[event.type]);
+    onBreakerEvent?.(name, event);
+  };
+
+  const entryFor = (name: string): ToolEntry => {
+    const found = entries.get(name);
+    if (found !== undefined) return found;
+    const settings = perTool.get(name) ?? defaults;
+    const entry: ToolEntry = { settings, breaker: undefined, bulkhead: undefined, halfOpenAt: null };
+    if (settings.breaker !== false) {
+      const breaker = createActor(circuitBreakerMachine, {
+        id: `breaker.${name}`,
+        clock,
+        ...(options.inspect ? { inspect: options.inspect } : {}),
+        input: { tool: name, ...settings.breaker },
+      });
+      breaker.on('*', (event) => onEmitted(name, entry, event));
+      entry.breaker = breaker.start();
+    }
+    if (settings.bulkhead !== false) entry.bulkhead = createBulkhead({ ...settings.bulkhead, name });
+    entries.set(name, entry);
+    return entry;
+  };
+
+  const circuitOpen = (name: string, entry: ToolEntry): ToolError => {
+    const snapshot = (entry.breaker as Actor<typeof circuitBreakerMachine>).getSnapshot();
+    const at = entry.halfOpenAt;
+    const message =
+      snapshot.value === 'halfOpen'
+        ? `the circuit of tool "${name}" is half-open and its ${snapshot.context.settings.halfOpenMaxCalls} trial call(s) are in flight`
+        : `the circuit of tool "${name}" is open; it half-opens at ${at === null ? 'an unknown time' : `${new Date(at).toISOString()} (in ${Math.max(0, at - clock.now())} ms)`}`;
+    return new ToolError({ code: 'CIRCUIT_OPEN', type: ErrorType.unavailable, retryable: true, tool: name, message, details: { state: snapshot.value, halfOpenAt: at } });
+  };
+
+  /** One attempt under the time limit; settles at once on timeout or cancel, aborting `run`'s signal. */
+  const timed = (name: string, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal, timeoutMs: number | undefined): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const attempt = new AbortController();
+      let timer: unknown;
+      let done = false;
+      const finish = (settle: () => void, abort?: ToolError): void => {
+        if (done) return;
+        done = true;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        settle();
+        if (abort !== undefined) attempt.abort(abort);
+      };
+      const fail = (error: ToolError): void => finish(() => reject(error), error);
+      const onAbort = (): void => fail(cancelledError(name));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        const timeout = new ToolError({ code: 'TOOL_TIMEOUT', type: ErrorType.timeout, retryable: true, tool: name, message: `${name} did not answer within ${timeoutMs} ms` });
+        timer = clock.setTimeout(() => fail(timeout), timeoutMs);
+      }
+      // The executor turns a synchronous throw of `run` into a rejection.
+      new Promise<unknown>((settle) => settle(run(attempt.signal))).then(
+        (value) => finish(() => resolve(value)),
+        (error: Error) => finish(() => reject(error)),
+      );
+    });
+
+  const attemptOnce = async (name: string, entry: ToolEntry, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal, timeoutMs: number | undefined, retried: boolean): Promise<unknown> => {
+    const breaker = entry.breaker;
+    let epoch = 0;
+    if (breaker !== undefined) {
+      const snapshot = breaker.getSnapshot();
+      if (!breakerAdmits(snapshot)) {
+        metrics?.recordCall(name, { durationMs: 0, outcome: 'circuit_open', retried });
+        throw circuitOpen(name, entry);
+      }
+      epoch = snapshot.context.epoch;
+      if (snapshot.value === 'halfOpen') breaker.send({ type: 'CALL.STARTED', epoch });
+    }
+    let startedAt: number | undefined;
+    const start = (): Promise<unknown> => {
+      startedAt = clock.now();
+      return timed(name, run, signal, timeoutMs);
+    };
+    const report = (outcome: CallOutcome, verdict: 'CALL.SUCCEEDED' | 'CALL.FAILED' | 'CALL.IGNORED'): void => {
+      metrics?.recordCall(name, { durationMs: startedAt === undefined ? 0 : clock.now() - startedAt, outcome, retried });
+      if (breaker !== undefined && !stopped) breaker.send({ type: verdict, epoch });
+    };
+    try {
+      const value = await (entry.bulkhead === undefined ? start() : entry.bulkhead.run(start, signal));
+      report('success', 'CALL.SUCCEEDED');
+      return value;
+    } catch (error) {
+      const outcome = (isToolError(error) ? OUTCOME_OF[error.code] : undefined) ?? 'failure';
+      report(outcome, outcome !== 'cancelled' && countsAsBreakerFailure(error) ? 'CALL.FAILED' : 'CALL.IGNORED');
+      throw error;
+    }
+  };
+
+  /** The wait before a retry, on the clock; an abort ends it with `CANCELLED`. */
+  const sleep = (name: string, ms: number, signal: AbortSignal): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        clock.clearTimeout(handle);
+        reject(cancelledError(name));
+      };
+      const handle = clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+
+  const retries = (error: unknown): boolean => !isToolError(error) || (error.retryable !== false && error.code !== 'CIRCUIT_OPEN');
+
+  return {
+    async call(tool, run, callOptions) {
+      if (stopped) throw new RuntimeError('RUNTIME_STOPPED', `call policies are stopped; ${tool.name} was not called`);
+      const name = tool.name;
+      const entry = entryFor(name);
+      const retry = callOptions.retry ?? entry.settings.retry;
+      const timeoutMs = callOptions.timeoutMs ?? entry.settings.timeoutMs;
+      // One controller per call, so stop() can cancel it wherever it is: queued, running or waiting.
+      const controller = new AbortController();
+      const forward = (): void => controller.abort(callOptions.signal.reason);
+      if (callOptions.signal.aborted) forward();
+      else callOptions.signal.addEventListener('abort', forward, { once: true });
+      live.add(controller);
+      try {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await attemptOnce(name, entry, run, controller.signal, timeoutMs, attempt > 1);
+          } catch (error) {
+            if (retry === false || attempt >= retry.maxAttempts || controller.signal.aborted || !retries(error)) throw error;
+            await sleep(name, retryDelay(retry, attempt, random), controller.signal);
+          }
+        }
+      } finally {
+        callOptions.signal.removeEventListener('abort', forward);
+        live.delete(controller);
+      }
+    },
+    breakerState(tool) {
+      const breaker = entries.get(typeof tool === 'string' ? tool : tool.name)?.breaker;
+      return breaker === undefined ? 'closed' : breaker.getSnapshot().value;
+    },
+    stats() {
+      const of = (entry: ToolEntry): ToolPolicyStats => ({
+        breaker: entry.breaker?.getSnapshot().value ?? 'disabled',
+        halfOpenAt: entry.halfOpenAt,
+        active: entry.bulkhead?.active ?? 0,
+        queued: entry.bulkhead?.queued ?? 0,
+      });
+      return { tools: Object.fromEntries([...entries].map(([name, entry]) => [name, of(entry)])), inFlight: live.size };
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const controller of [...live]) controller.abort(new RuntimeError('RUNTIME_STOPPED', 'call policies stopped'));
+      for (const entry of entries.values()) entry.breaker?.stop();
+    },
+  };
+}
