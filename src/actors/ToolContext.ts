@@ -7,7 +7,7 @@ export interface ToolRequestOptions {
   timeoutMs?: number;
   /** Defaults to the calling tool's signal, so a cancelled caller cancels its requests. */
   signal?: AbortSignal;
-  /** Retries of retryable failures; 3 attempts with exponential backoff and full jitter by default. */
+  /** Retries of retryable failures; 4 attempts with exponential backoff and full jitter by default. */
   retry?: RetryPolicy | false;
 }
 

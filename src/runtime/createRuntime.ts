@@ -72,8 +72,11 @@ export interface CallToolOptions {
 
 type ToolRequestRetry = RetryPolicy | false | undefined;
 
-/** Tool-to-tool requests retry transient failures by default. */
-const DEFAULT_REQUEST_RETRY: RetryPolicy = { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 2_000, multiplier: 2, jitter: 'full' };
+/**
+ * Tool-to-tool requests retry transient failures by default. Four attempts: at an 11% failure
+ * rate per attempt (10% errors, 1% hangs), three attempts leave 0.13% failed, four leave 0.015%.
+ */
+const DEFAULT_REQUEST_RETRY: RetryPolicy = { maxAttempts: 4, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 2_000, multiplier: 2, jitter: 'full' };
 
 export type RuntimeStatus = 'running' | 'stopping' | 'stopped';
 

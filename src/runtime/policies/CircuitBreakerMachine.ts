@@ -9,10 +9,10 @@ import { isOrchkitError } from '../../errors/OrchkitError.js';
  */
 export const BreakerSettingsSchema = z
   .object({
-    failureThreshold: z.number().int().min(1).default(5).describe('Consecutive counted failures that open the circuit'),
+    failureThreshold: z.number().int().min(1).default(10).describe('Consecutive counted failures that open the circuit (10: at a 10% transient failure rate, a run of 10 comes once in ~10^10 calls)'),
     failureRateThreshold: z.number().gt(0).max(1).default(0.5).describe('Failure fraction over the window that opens the circuit'),
-    windowSize: z.number().int().min(1).default(20).describe('Calls in the sliding window of the failure-rate rule'),
-    minimumCalls: z.number().int().min(1).default(10).describe('Calls the window must hold before the failure-rate rule applies'),
+    windowSize: z.number().int().min(1).default(100).describe('Calls in the sliding window of the failure-rate rule'),
+    minimumCalls: z.number().int().min(1).default(20).describe('Calls the window must hold before the failure-rate rule applies'),
     resetTimeoutMs: z.number().int().min(0).default(30_000).describe('Time open before trial calls are let through'),
     successThreshold: z.number().int().min(1).default(2).describe('Trial successes in halfOpen that close the circuit'),
     halfOpenMaxCalls: z.number().int().min(1).default(1).describe('Trial calls admitted at once in halfOpen'),
