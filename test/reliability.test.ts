@@ -18,7 +18,7 @@ const SEED = Number(process.env.ORCHKIT_SEED ?? 20261123);
 
 /** Runs `total` tasks keeping `width` in flight (a hang delays one slot, not a batch). */
 async function pool<T>(total: number, width: number, task: (i: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
-  const results: PromiseSettledResult<T>[] = new Array(total);
+  const results: PromiseSettledResult<T>[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < total) {

@@ -163,7 +163,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(retry === undefined ? {} : { retry }),
     });
-  let supervisor: Supervisor | undefined;
+  // The supervisor needs the services (to run remediations) and the services call it back.
+  const supervisorRef: { current?: Supervisor } = {};
   const services: WorkflowServices = {
     logger,
     now: () => clock.now(),
@@ -185,13 +186,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         stepId: caller.stepId,
         payload: { tool: caller.tool, ...update },
       }),
-    hasRoute: (failure, stepRules) => supervisor?.hasCandidate(failure, stepRules) ?? false,
-    route: (request, signal) => (supervisor as Supervisor).route(request, { signal }),
-    onCrash: (tool) => (supervisor as Supervisor).onCrash(tool),
+    hasRoute: (failure, stepRules) => supervisorRef.current?.hasCandidate(failure, stepRules) ?? false,
+    route: (request, signal) => activeSupervisor.route(request, { signal }),
+    onCrash: (tool) => activeSupervisor.onCrash(tool),
   };
   // Calls made inside a policy attempt run the tool directly (the attempt is the policy's).
   const direct: WorkflowServices = { ...services, callTool: invokeTool };
-  supervisor = createSupervisor({
+  const activeSupervisor: Supervisor = createSupervisor({
     rules: options.routingRules,
     registry: tools,
     clock,
@@ -214,7 +215,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         payload: { tool: request.tool, errorCode: request.error.code, action: decision.action, toTool: decision.toTool ?? null, routedTo: decision.routedTo, reason: decision.reason },
       }),
   });
-  const activeSupervisor = supervisor;
+  supervisorRef.current = activeSupervisor;
 
   const assertRunning = (): void => {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');

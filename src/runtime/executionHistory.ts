@@ -57,7 +57,7 @@ export function shareToolRegistry(store: ContextStore, sessionId: string, tools:
 /** Appends an execution's steps (tool, status, attempts, error code, routing) to `execution_history`. */
 export function recordExecutionHistory(store: ContextStore, result: WorkflowResult, definition: WorkflowDefinition): void {
   const session = store.forSession(result.sessionId, 'orchkit');
-  const previous = (session.get<HistoryStep[]>('execution_history')?.data ?? []) as HistoryStep[];
+  const previous = session.get<HistoryStep[]>('execution_history')?.data ?? [];
   const steps: HistoryStep[] = definition.steps.map((step) => {
     const outcome = result.steps[step.id];
     return {
@@ -77,8 +77,8 @@ export function recordExecutionHistory(store: ContextStore, result: WorkflowResu
 
 /** The tools a session's context knows of: those in `tool_registry`, counted by `execution_history`. */
 export function extractToolsFromContext(session: SessionContext, tools: ToolRegistry): ToolInfo[] {
-  const registry = (session.get<Omit<ToolInfo, 'calls'>[]>('tool_registry')?.data ?? []) as Omit<ToolInfo, 'calls'>[];
-  const history = (session.get<HistoryStep[]>('execution_history')?.data ?? []) as HistoryStep[];
+  const registry = session.get<Omit<ToolInfo, 'calls'>[]>('tool_registry')?.data ?? [];
+  const history = session.get<HistoryStep[]>('execution_history')?.data ?? [];
   const calls = new Map<string, number>();
   for (const step of history) if (step.attempts > 0) calls.set(step.tool, (calls.get(step.tool) ?? 0) + 1);
   const known = new Map(registry.map((info) => [info.name, info]));
