@@ -72,3 +72,11 @@ export type { Supervisor } from './runtime/routing/createSupervisor.js';
 export { supervisorMachine } from './machines/supervisorMachine.js';
 export { RoutingError, isRoutingError } from './errors/RoutingError.js';
 export type { ToolInfo, HistoryStep } from './runtime/executionHistory.js';
+
+// Call policies and metrics
+export { createCallPolicies } from './runtime/policies/CallPolicies.js';
+export type { CallPolicies, PolicySettingsInput } from './runtime/policies/CallPolicies.js';
+export { circuitBreakerMachine, BreakerSettingsSchema } from './runtime/policies/CircuitBreakerMachine.js';
+export { createBulkhead } from './runtime/policies/Bulkhead.js';
+export { createRuntimeMetrics } from './runtime/RuntimeMetrics.js';
+export type { MetricsSnapshot, ToolMetrics } from './runtime/RuntimeMetrics.js';

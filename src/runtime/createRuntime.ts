@@ -11,6 +11,7 @@ import { validateWorkflow } from '../definition/validateWorkflow.js';
 import type { RetryPolicy, WorkflowDefinition, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
+import { toErrorInfo } from '../errors/toErrorInfo.js';
 import { compileWorkflow } from '../machines/compileWorkflow.js';
 import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
 import { systemClock, type Clock } from './Clock.js';
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   tools?: Iterable<AnyTool>;
   /** pino logger; silent by default (library code never writes to the console). */
   logger?: Logger;
+  /** Paths redacted from every log line, pino syntax (`input.password`, `input.*.token`). */
+  redact?: string[];
   /** XState inspector, passed to every actor the runtime creates. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Time source; XState's `SimulatedClock` makes time-based tests instant. */
@@ -123,7 +126,8 @@ export interface Runtime {
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const tools = createToolRegistry(options.tools ?? []);
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? pino({ level: 'silent' });
+  const baseLogger = options.logger ?? pino({ level: 'silent' });
+  const logger = options.redact?.length ? baseLogger.child({}, { redact: { paths: options.redact, censor: '[redacted]' } }) : baseLogger;
   const newId = options.idGenerator ?? randomUUID;
   const env = options.env ?? {};
   const bus = createMessageBus({ clock, idGenerator: newId });
@@ -171,7 +175,18 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     random: options.random ?? Math.random,
     sessionData: (sessionId) => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data])),
     contextFor: (sessionId, tool) => store.forSession(sessionId, tool),
-    callTool: (tool, input, ctx) => policies.call(tool, (signal) => invokeTool(tool, input, withSignal(ctx, signal)), { signal: ctx.signal, retry: false }),
+    callTool: async (tool, input, ctx) => {
+      const debug = logger.isLevelEnabled('debug');
+      if (debug) ctx.logger.debug({ input }, 'tool call');
+      try {
+        const output = await policies.call(tool, (signal) => invokeTool(tool, input, withSignal(ctx, signal)), { signal: ctx.signal, retry: false });
+        if (debug) ctx.logger.debug('tool call succeeded');
+        return output;
+      } catch (error) {
+        if (logger.isLevelEnabled('warn')) ctx.logger.warn({ input, err: toErrorInfo(error) }, 'tool call failed');
+        throw error;
+      }
+    },
     request: (caller, name, input, requestOptions) => {
       const tool = tools.require(name);
       return callThroughPolicies(tool, input, { ...caller, tool: name }, requestOptions?.signal, requestOptions?.timeoutMs ?? tool.timeoutMs, requestOptions?.retry ?? DEFAULT_REQUEST_RETRY);
