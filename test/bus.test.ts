@@ -349,6 +349,7 @@ describe('request / reply', () => {
     let request: BusMessage | undefined;
     const sub = bus.subscribe('q').subscribe((m) => (request = m));
     const answer = bus.request('q', null, { timeoutMs: 100 });
+    expect(() => bus.reply({ ...request!, replyTo: 'not a topic' }, 'forged')).toThrow(expect.objectContaining({ code: 'BUS_INVALID_MESSAGE' }));
     bus.reply(request!, 'first');
     bus.reply(request!, 'second');
     expect((await answer).payload).toBe('first');

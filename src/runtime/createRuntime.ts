@@ -130,7 +130,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const logger = options.redact?.length ? baseLogger.child({}, { redact: { paths: options.redact, censor: '[redacted]' } }) : baseLogger;
   const newId = options.idGenerator ?? randomUUID;
   const env = options.env ?? {};
-  const bus = createMessageBus({ clock, idGenerator: newId });
+  const bus = createMessageBus({ clock });
   const store: ContextStore = createContextStore({
     clock,
     ...options.context,

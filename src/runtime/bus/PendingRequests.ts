@@ -6,6 +6,7 @@ import type { BusCounters } from './BusMetrics.js';
 /** A waiting request; also a node of its timeout group's deadline list. */
 interface Pending {
   readonly id: string;
+  readonly request: BusMessage;
   readonly topic: string;
   readonly timeoutMs: number;
   readonly deadline: number;
@@ -50,15 +51,21 @@ export class PendingRequests {
     return this.pending.size;
   }
 
-  /** Starts waiting for the reply to request `id`; the promise rejects after `timeoutMs` on the clock. */
-  wait(id: string, topic: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<BusMessage> {
+  /** True when `request` is this very message, still waiting for its reply. */
+  awaits(request: BusMessage): boolean {
+    return this.pending.get(request.id)?.request === request;
+  }
+
+  /** Starts waiting for the reply to `request`; the promise rejects after `timeoutMs` on the clock. */
+  wait(request: BusMessage, timeoutMs: number, signal: AbortSignal | undefined): Promise<BusMessage> {
+    const { id, topic } = request;
     return new Promise<BusMessage>((resolve, reject) => {
       const onAbort =
         signal === undefined
           ? undefined
           : () => this.reject(id, new BusError(BusErrorCode.requestAborted, `request on "${topic}" was aborted`, { cause: signal.reason }));
       const deadline = this.clock.now() + timeoutMs;
-      const entry: Pending = { id, topic, timeoutMs, deadline, resolve, reject, signal, onAbort, prev: undefined, next: undefined };
+      const entry: Pending = { id, request, topic, timeoutMs, deadline, resolve, reject, signal, onAbort, prev: undefined, next: undefined };
       let group = this.groups.get(timeoutMs);
       if (group === undefined) this.groups.set(timeoutMs, (group = { head: undefined, tail: undefined }));
       entry.prev = group.tail;
