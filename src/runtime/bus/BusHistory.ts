@@ -12,7 +12,9 @@ export class BusHistory {
   private filled = 0;
 
   constructor(readonly limit: number) {
-    this.ring = Array.from({ length: Math.max(0, limit) }, () => undefined);
+    // Grows as messages arrive (writes go in order until it is full): a runtime that publishes
+    // little does not pay for a 10,000-slot array up front.
+    this.ring = [];
   }
 
   record(message: BusMessage): void {
