@@ -80,3 +80,10 @@ export { circuitBreakerMachine, BreakerSettingsSchema } from './runtime/policies
 export { createBulkhead } from './runtime/policies/Bulkhead.js';
 export { createRuntimeMetrics } from './runtime/RuntimeMetrics.js';
 export type { MetricsSnapshot, ToolMetrics } from './runtime/RuntimeMetrics.js';
+
+// MCP server and conversation
+export { createMcpServer } from './mcp/createMcpServer.js';
+export { startMcpHttpServer } from './mcp/startMcpHttpServer.js';
+export { chat } from './machines/conversationChat.js';
+export { conversationMachine } from './machines/conversationMachine.js';
+export type { ChatReply } from './machines/conversationReply.js';

@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { createCliLogger } from './createCliLogger.js';
 import { ExitCode } from './exitCodes.js';
+import { chatCommand } from './chatCommand.js';
 import { graphCommand, type GraphFormat } from './graphCommand.js';
+import { mcpCommand, parsePort } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
 import { validateCommand } from './validateCommand.js';
@@ -52,6 +54,28 @@ program
   .option('--json', 'print the report as JSON')
   .action(async (file: string, opts: { maxPaths?: number; json?: boolean }) => {
     process.exitCode = await testCommand(file, opts);
+  });
+
+program
+  .command('mcp')
+  .description('serve the tools, the workflows and the conversation to AI clients over MCP (stdio, or Streamable HTTP with --http)')
+  .option('--http', 'serve over Streamable HTTP instead of stdio')
+  .option('--port <port>', 'HTTP port; 0 picks a free one', parsePort, 0)
+  .option('--host <host>', 'HTTP interface to bind', '127.0.0.1')
+  .option('--token <token>', 'require this bearer token over HTTP (default: $ORCHKIT_MCP_TOKEN)')
+  .option('--workflows <dir>', 'directory of the workflow files list_workflows shows', 'examples')
+  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+  .action(async (opts: { http?: boolean; port: number; host: string; token?: string; workflows: string; logLevel: string }) => {
+    process.exitCode = await mcpCommand({ ...opts, logger: createCliLogger(opts.logLevel) });
+  });
+
+program
+  .command('chat')
+  .description('containerize a repository step by step in a guided conversation')
+  .option('--session <id>', 'conversation session id')
+  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+  .action(async (opts: { session?: string; logLevel: string }) => {
+    process.exitCode = await chatCommand({ ...opts, logger: createCliLogger(opts.logLevel) });
   });
 
 await program.parseAsync(process.argv);

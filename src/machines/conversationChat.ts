@@ -1,9 +1,9 @@
-import { createActor, fromPromise, waitFor, type Snapshot } from 'xstate';
+import { createActor, fromPromise, waitFor, type Snapshot, type StateValue } from 'xstate';
 import type { Runtime } from '../runtime/createRuntime.js';
 import { detectCapabilities, type Capabilities } from '../tools/detectCapabilities.js';
-import type { ConversationCapabilities } from './conversationContext.js';
+import type { ConversationCapabilities, ConversationContext } from './conversationContext.js';
 import { conversationMachine, type ConversationToolCall } from './conversationMachine.js';
-import type { ChatReply } from './conversationReply.js';
+import { ChatReplySchema, type ChatReply } from './conversationReply.js';
 
 /** The shared-context entry that holds a session's conversation (its persisted snapshot). */
 export const CONVERSATION_CONTEXT = 'conversation';
@@ -37,9 +37,8 @@ const queues = new WeakMap<Runtime, Map<string, Promise<unknown>>>();
  * reply.stage; // 'completed'
  */
 export function chat(runtime: Runtime, sessionId: string, text: string, options: ChatOptions = {}): Promise<ChatReply> {
-  let perSession = queues.get(runtime);
-  if (!perSession) queues.set(runtime, (perSession = new Map()));
-  const sessions = perSession;
+  const sessions = queues.get(runtime) ?? new Map<string, Promise<unknown>>();
+  queues.set(runtime, sessions);
   const previous = sessions.get(sessionId) ?? Promise.resolve();
   const turn = previous.catch(() => undefined).then(() => chatTurn(runtime, sessionId, text, options));
   sessions.set(sessionId, turn);
@@ -74,11 +73,20 @@ async function chatTurn(runtime: Runtime, sessionId: string, text: string, optio
   }
 }
 
-/** A stored snapshot worth restoring: an active conversation machine's (anything else starts over). */
+/**
+ * A stored snapshot worth restoring: a settled, active conversation whose state still exists in
+ * this machine. Anything else (an older machine's snapshot, foreign data) starts over.
+ */
 function restorable(data: unknown): Snapshot<unknown> | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const snapshot = data as { status?: unknown; value?: unknown; context?: { reply?: unknown } };
-  if (snapshot.status !== 'active' || snapshot.value === undefined || typeof snapshot.context?.reply !== 'object') return undefined;
+  const snapshot = data as { status?: unknown; value?: unknown; children?: unknown; context?: ConversationContext };
+  const settled = typeof snapshot.children === 'object' && snapshot.children !== null && Object.keys(snapshot.children).length === 0;
+  if (snapshot.status !== 'active' || !settled || !snapshot.context || !ChatReplySchema.safeParse(snapshot.context.reply).success) return undefined;
+  try {
+    conversationMachine.resolveState({ value: snapshot.value as StateValue, context: snapshot.context });
+  } catch {
+    return undefined;
+  }
   // Shared-context entries are frozen; the actor gets its own copy.
   return structuredClone(data) as Snapshot<unknown>;
 }

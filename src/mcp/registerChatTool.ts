@@ -1,0 +1,28 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { chat, type ChatOptions } from '../machines/conversationChat.js';
+import type { Runtime } from '../runtime/createRuntime.js';
+import { registerMcpTool } from './registerMcpTool.js';
+import { successResult } from './successResult.js';
+
+const ChatInput = z.object({
+  sessionId: z.string().min(1).describe('conversation to continue; a new id starts one'),
+  message: z.string().max(4_000).describe('a repository path, `continue`, `skip`, `autopilot on`, `help`, ...'),
+});
+
+/**
+ * `chat`: one message of the guided containerization conversation of a session. The
+ * conversation is kept in the session's shared context, so the next call resumes it (within
+ * this server process).
+ *
+ * @example
+ * registerChatTool(server, runtime, { capabilities: async () => env });
+ */
+export function registerChatTool(server: McpServer, runtime: Runtime, options: Omit<ChatOptions, 'signal'> = {}): void {
+  const description = 'Guided containerization, one message at a time: analysis, Dockerfile, build, push, Kubernetes manifests';
+  registerMcpTool(server, { name: 'chat', description, input: ChatInput }, async ({ sessionId, message }, extra) => {
+    const reply = await chat(runtime, sessionId, message, { ...options, signal: extra.signal });
+    const next = reply.options.length > 0 ? `\noptions: ${reply.options.join(' | ')}` : '';
+    return successResult(reply, `[${reply.stage} ${Math.round(reply.progress * 100)}%] ${reply.message}${next}`);
+  });
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { Runtime } from '../runtime/createRuntime.js';
+import type { WorkflowResult } from '../runtime/WorkflowResult.js';
+import type { ExecutionHistory } from './ExecutionHistory.js';
+import { forwardProgress } from './forwardProgress.js';
+import { loadWorkflowSource } from './loadWorkflowSource.js';
+import { registerMcpTool } from './registerMcpTool.js';
+import { successResult } from './successResult.js';
+
+const ExecuteWorkflowInput = z
+  .object({
+    path: z.string().min(1).optional().describe('workflow file (YAML or JSON): a path, or a name from list_workflows'),
+    definition: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional().describe('inline workflow definition: an object, or YAML/JSON text'),
+    input: z.record(z.string(), z.unknown()).optional().describe('workflow input'),
+    sessionId: z.string().min(1).optional().describe('session whose shared context the run reads and writes'),
+    wait: z.boolean().default(true).describe('false: answer with the executionId at once and follow the run with get_workflow_status'),
+  })
+  .refine((args) => (args.path === undefined) !== (args.definition === undefined), { message: 'give exactly one of path or definition', path: ['path'] });
+
+/**
+ * `execute_workflow`: runs a workflow file or an inline definition with `runtime.startWorkflow`.
+ * With a `progressToken` it sends one progress notification per settled step; cancelling the
+ * request cancels the run. A run that does not complete is an `isError` result carrying the
+ * `WorkflowResult` (its `error.code` and `error.stepId`).
+ *
+ * @example
+ * registerExecuteWorkflow(server, runtime, history, 'examples');
+ */
+export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, history: ExecutionHistory, workflowsDir: string): void {
+  const description = 'Runs an orchkit workflow (a file, or an inline definition) and returns its result; sends a progress notification per step';
+  registerMcpTool(server, { name: 'execute_workflow', description, input: ExecuteWorkflowInput }, async (args, extra) => {
+    const definition = await loadWorkflowSource(args, { tools: runtime.tools, workflowsDir });
+    const correlationId = randomUUID();
+    const progress = args.wait ? forwardProgress(runtime.bus, correlationId, extra, definition.steps.length) : undefined;
+    try {
+      const execution = runtime.startWorkflow(definition, {
+        input: args.input ?? {},
+        correlationId,
+        ...(args.sessionId === undefined ? {} : { sessionId: args.sessionId }),
+        ...(args.wait ? { signal: extra.signal } : {}),
+      });
+      void execution.result.then((result) => history.record(result));
+      if (!args.wait) {
+        const { executionId, workflowId, sessionId } = execution;
+        return successResult({ executionId, correlationId, workflowId, sessionId, status: 'running' }, `${workflowId}: started execution ${executionId}`);
+      }
+      const result = await execution.result;
+      history.record(result);
+      return { ...successResult(result, summarize(result)), ...(result.status === 'completed' ? {} : { isError: true }) };
+    } finally {
+      await progress?.stop();
+    }
+  });
+}
+
+function summarize(result: WorkflowResult): string {
+  const steps = Object.values(result.steps);
+  const count = (status: string): number => steps.filter((step) => step.status === status).length;
+  const tally = `${count('completed')} completed, ${count('skipped')} skipped, ${count('failed')} failed`;
+  const error = result.error ? `; ${result.error.code}${result.error.stepId ? ` at step ${result.error.stepId}` : ''}: ${result.error.message}` : '';
+  return `${result.workflowId}: ${result.status} in ${result.durationMs} ms (${tally}), execution ${result.executionId}${error}`;
+}
