@@ -34,6 +34,10 @@ export interface StepState {
   patchedInput?: Record<string, unknown>;
   /** Delay of the pending retry, drawn once so a restored snapshot waits the same. */
   retryDelayMs?: number;
+  /** Absolute time the pending retry is due (the runtime's clock); a resumed run waits only what is left. */
+  retryDueAt?: number;
+  /** When the current attempt started; its timeout is due `timeoutMs` later, also after a resume. */
+  attemptStartedAt?: number;
   skipReason?: 'condition' | 'dependency';
 }
 

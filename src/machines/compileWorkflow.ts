@@ -106,11 +106,23 @@ export function compileWorkflow(
   });
 
   const delays: Record<string, (args: { context: WorkflowContext }) => number> = {};
+  // Delays are computed from absolute due times kept in context, so a run resumed from a snapshot
+  // waits only the time that is left (see rearmTimers).
+  const remaining = (dueAt: number | undefined, fallback: number): number => (dueAt === undefined ? fallback : Math.max(0, dueAt - services.now()));
   for (const p of plans.values()) {
-    delays[`retry_${p.id}`] = ({ context }) => context.steps[p.id]?.retryDelayMs ?? 0;
-    if (p.timeoutMs !== undefined) delays[`timeout_${p.id}`] = () => p.timeoutMs as number;
+    delays[`retry_${p.id}`] = ({ context }) => remaining(context.steps[p.id]?.retryDueAt, context.steps[p.id]?.retryDelayMs ?? 0);
+    if (p.timeoutMs !== undefined) {
+      const limit = p.timeoutMs;
+      delays[`timeout_${p.id}`] = ({ context }) => {
+        const started = context.steps[p.id]?.attemptStartedAt;
+        return remaining(started === undefined ? undefined : started + limit, limit);
+      };
+    }
   }
-  if (definition.timeoutMs !== undefined) delays.workflow_timeout = () => definition.timeoutMs as number;
+  if (definition.timeoutMs !== undefined) {
+    const limit = definition.timeoutMs;
+    delays.workflow_timeout = ({ context }) => remaining(context.startedAt + limit, limit);
+  }
 
   const machineSetup = setup({
     types: {
@@ -151,7 +163,7 @@ export function compileWorkflow(
       })),
       beginAttempt: assign({
         steps: ({ context }, { stepId }: Params) =>
-          patch(context, stepId, { status: 'running', attempts: (context.steps[stepId]?.attempts ?? 0) + 1 }),
+          patch(context, stepId, { status: 'running', attempts: (context.steps[stepId]?.attempts ?? 0) + 1, attemptStartedAt: services.now() }),
       }),
       emitStarted: emit(({ context }, { stepId }: Params) => ({
         type: 'step.started' as const,
@@ -160,7 +172,7 @@ export function compileWorkflow(
         attempt: context.steps[stepId]?.attempts ?? 1,
       })),
       complete: assign(({ context, event }, { stepId }: Params) => {
-        const { error: _error, retryDelayMs: _delay, ...previous } = context.steps[stepId] as StepState;
+        const { error: _error, retryDelayMs: _delay, retryDueAt: _due, ...previous } = context.steps[stepId] as StepState;
         const done: StepState = { ...previous, status: 'completed', output: (event as { output?: unknown }).output, finishedAt: services.now() };
         return { steps: { ...context.steps, [stepId]: done }, running: context.running - 1 };
       }),
@@ -176,7 +188,7 @@ export function compileWorkflow(
           const attempts = context.steps[stepId]?.attempts ?? 1;
           const error = timedOut ? timeoutError(stepId) : toErrorInfo((event as { error?: unknown }).error);
           const delayMs = restartDelay(error) ?? (policy ? retryDelay(policy, attempts, () => services.random()) : 0);
-          return patch(context, stepId, { error, retryDelayMs: delayMs });
+          return patch(context, stepId, { error, retryDelayMs: delayMs, retryDueAt: services.now() + delayMs });
         },
       }),
       emitRetrying: emit(({ context }, { stepId }: Params) => ({

@@ -24,6 +24,10 @@ import type { RestartStrategyInput } from './routing/RestartStrategy.js';
 import { createCallPolicies, type PolicySettingsInput } from './policies/CallPolicies.js';
 import { createRuntimeMetrics, type MetricsSnapshot } from './RuntimeMetrics.js';
 import type { ToolContext } from '../actors/ToolContext.js';
+import { createExecutionWriter, type Durability } from './persistExecution.js';
+import { createStore } from './store/createStore.js';
+import type { ExecutionStore } from './store/ExecutionStore.js';
+import { rearmTimers } from '../machines/rearmTimers.js';
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext, type ToolInfo } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import type { WorkflowResult } from './WorkflowResult.js';
@@ -50,6 +54,15 @@ export interface RuntimeOptions {
   routingRules?: readonly FailureRoutingRuleInput[];
   /** Per-tool call policies (timeout, retry for tool-to-tool calls, circuit breaker, bulkhead). */
   policies?: { defaults?: PolicySettingsInput; perTool?: Record<string, PolicySettingsInput> };
+  /**
+   * Durable executions: an `ExecutionStore` or a URL (`sqlite:runs.db`, `postgres://...`,
+   * `memory:`). Runs are journaled step by step; `resume()` takes over runs left running.
+   */
+  store?: ExecutionStore | string;
+  /** This runtime's id as owner of execution leases; random by default. */
+  nodeId?: string;
+  /** How long a lease lasts without renewal; 30 s by default. */
+  leaseMs?: number;
   /** Restart strategies for crashing tools (OTP style), per tool and by default. */
   restart?: { strategies?: Record<string, RestartStrategyInput>; defaultStrategy?: RestartStrategyInput };
 }
@@ -111,7 +124,20 @@ export interface Runtime {
   metrics(): MetricsSnapshot & { bus: ReturnType<MessageBus['metrics']> };
   /** Tools recorded in a session's `tool_registry` and `execution_history` context entries. */
   extractToolsFromContext(sessionId: string): ToolInfo[];
-  /** Cancels running executions, stops every actor, timer and subscription. Idempotent. */
+  /**
+   * With a store: takes over executions left running (by a crashed process, or a node whose lease
+   * lapsed) and resumes them. Completed steps are not run again; a step that was running runs
+   * again (at least once: tools deduplicate with `ctx.idempotencyKey`); retry waits and timeouts
+   * resume with the time that is left.
+   */
+  resume(options?: { limit?: number }): Promise<WorkflowExecution[]>;
+  /** The execution store, when the runtime has one. */
+  readonly store: ExecutionStore | undefined;
+  /**
+   * Stops every actor, timer and subscription. Idempotent. Runs without a store are cancelled;
+   * durable runs are suspended (their writes flushed, their leases released) for `resume()`
+   * elsewhere, and their local `result` promises do not settle.
+   */
   stop(): Promise<void>;
 }
 
@@ -143,6 +169,40 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         payload: { contextType: entry.contextType, expiresAt: entry.expiresAt, version: entry.version },
       }),
   });
+  const ownsStore = typeof options.store === 'string';
+  const durability: Durability | undefined =
+    options.store === undefined
+      ? undefined
+      : {
+          store: typeof options.store === 'string' ? createStore(options.store, { clock, logger }) : options.store,
+          owner: options.nodeId ?? `node-${newId()}`,
+          leaseMs: options.leaseMs ?? 30_000,
+          now: () => clock.now(),
+          logger,
+        };
+  let storeReady: Promise<void> | undefined;
+  const ready = (store: ExecutionStore): Promise<void> => (storeReady ??= store.init());
+  const durableRuns = new Map<string, { flushed: () => Promise<void>; clearTimers: () => void }>();
+  let leaseTimer: unknown;
+  const renewLeases = (): void => {
+    leaseTimer = undefined;
+    if (!durability || durableRuns.size === 0 || status !== 'running') return;
+    const ids = [...durableRuns.keys()];
+    void durability.store.renewLease(durability.owner, ids, durability.leaseMs).then(
+      (kept) => {
+        const lost = ids.filter((id) => !kept.includes(id));
+        for (const id of lost) {
+          logger.warn({ executionId: id }, 'lease lost; another node owns this execution now');
+          running.get(id)?.actor.stop();
+          running.delete(id);
+          durableRuns.get(id)?.clearTimers();
+          durableRuns.delete(id);
+        }
+      },
+      (error: unknown) => logger.error({ err: error }, 'lease renewal failed'),
+    );
+    leaseTimer = clock.setTimeout(renewLeases, durability.leaseMs / 3);
+  };
   const compiled = new WeakMap<object, { definition: WorkflowDefinition; machine: AnyStateMachine }>();
   const running = new Map<string, WorkflowExecution>();
   let status: RuntimeStatus = 'running';
@@ -251,6 +311,16 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const { definition, machine } = prepare(source);
     const input = resolveWorkflowInput(definition, executeOptions.input);
     const executionId = newId();
+    const machineInput = {
+      executionId,
+      correlationId: executeOptions.correlationId ?? newId(),
+      sessionId: executeOptions.sessionId ?? executionId,
+      input,
+      env,
+      startedAt: clock.now(),
+    };
+    const writer = durability ? createExecutionWriter(durability, definition, machineInput, { fresh: true, seqStart: 0 }) : undefined;
+    if (durability) void ready(durability.store).catch((error: unknown) => logger.error({ err: error }, 'store init failed'));
     const execution = startExecution({
       machine,
       definition,
@@ -258,26 +328,80 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       clock,
       inspect: options.inspect,
       signal: executeOptions.signal,
-      machineInput: {
-        executionId,
-        correlationId: executeOptions.correlationId ?? newId(),
-        sessionId: executeOptions.sessionId ?? executionId,
-        input,
-        env,
-        startedAt: clock.now(),
-      },
+      machineInput,
+      beforeStart: writer ? (actor) => writer.attach(actor) : undefined,
     });
-    running.set(executionId, execution);
+    track(execution, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.
     const recorded = executeOptions.sessionId !== undefined;
     if (recorded) shareToolRegistry(store, execution.sessionId, tools);
     void execution.result.then((result) => {
-      running.delete(executionId);
-      activeSupervisor.forget(executionId);
-      metrics.recordExecution(result.workflowId, result.status);
       if (recorded) recordExecutionHistory(store, result, definition);
     });
     return execution;
+  };
+
+  /** Registers a started execution: running map, metrics, durable writes and lease renewal. */
+  const track = (
+    execution: WorkflowExecution,
+    writer: ReturnType<typeof createExecutionWriter> | undefined,
+    clearTimers: () => void,
+  ): void => {
+    const { executionId } = execution;
+    running.set(executionId, execution);
+    if (writer) {
+      durableRuns.set(executionId, { flushed: () => writer.flushed(), clearTimers });
+      if (leaseTimer === undefined && durability) leaseTimer = clock.setTimeout(renewLeases, durability.leaseMs / 3);
+    }
+    void execution.result.then(async (result) => {
+      clearTimers();
+      running.delete(executionId);
+      activeSupervisor.forget(executionId);
+      metrics.recordExecution(result.workflowId, result.status);
+      if (writer) {
+        await writer.finish(result);
+        durableRuns.delete(executionId);
+      }
+    });
+  };
+
+  const resume = async (resumeOptions: { limit?: number } = {}): Promise<WorkflowExecution[]> => {
+    assertRunning();
+    if (!durability) throw new RuntimeError('INVALID_OPTION', 'resume() needs a store: createRuntime({ store: "sqlite:runs.db" })');
+    await ready(durability.store);
+    const claimed = await durability.store.claimRunnable({ owner: durability.owner, leaseMs: durability.leaseMs, ...(resumeOptions.limit === undefined ? {} : { limit: resumeOptions.limit }) });
+    const resumed: WorkflowExecution[] = [];
+    for (const record of claimed) {
+      if (running.has(record.executionId)) continue;
+      const { definition, machine } = prepare(record.definition as WorkflowDefinitionInput);
+      const journal = await durability.store.journal(record.executionId);
+      const machineInput = {
+        executionId: record.executionId,
+        correlationId: record.correlationId,
+        sessionId: record.sessionId,
+        input: record.input,
+        env,
+        startedAt: record.createdAt,
+      };
+      const writer = createExecutionWriter(durability, definition, machineInput, { fresh: false, seqStart: journal.length });
+      const execution = startExecution({
+        machine,
+        definition,
+        bus,
+        clock,
+        inspect: options.inspect,
+        machineInput,
+        ...(record.snapshot === null || record.snapshot === undefined ? {} : { snapshot: record.snapshot }),
+        beforeStart: (actor) => writer.attach(actor),
+      });
+      const timeoutOf = (stepId: string): number | undefined => {
+        const step = definition.steps.find((s) => s.id === stepId);
+        return step?.timeoutMs ?? (step ? tools.get(step.tool)?.timeoutMs : undefined);
+      };
+      track(execution, writer, rearmTimers(execution.actor, definition, clock, timeoutOf));
+      resumed.push(execution);
+    }
+    return resumed;
   };
 
   const runtime: Runtime = {
@@ -312,18 +436,33 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     sessions: () => store.sessions(),
     trace: (correlationId) => bus.trace(correlationId),
     executions: () => [...running.values()],
+    resume,
+    store: durability?.store,
     supervisor: activeSupervisor,
     metrics: () => ({ ...metrics.snapshot(), bus: bus.metrics() }),
     extractToolsFromContext: (sessionId) => extractToolsFromContext(store.forSession(sessionId), tools),
     async stop() {
       if (status !== 'running') return;
       status = 'stopping';
+      if (leaseTimer !== undefined) clock.clearTimeout(leaseTimer);
       const pending = [...running.values()];
-      pending.forEach((execution) => execution.cancel('the runtime is stopping'));
-      await Promise.allSettled(pending.map((execution) => execution.result));
+      const suspended = pending.filter((execution) => durableRuns.has(execution.executionId));
+      const cancelled = pending.filter((execution) => !durableRuns.has(execution.executionId));
+      cancelled.forEach((execution) => execution.cancel('the runtime is stopping'));
+      for (const execution of suspended) {
+        const run = durableRuns.get(execution.executionId);
+        run?.clearTimers();
+        execution.actor.stop();
+        await run?.flushed();
+        if (durability) await durability.store.releaseLease(execution.executionId, durability.owner).catch(() => false);
+        running.delete(execution.executionId);
+      }
+      await Promise.allSettled(cancelled.map((execution) => execution.result));
+      await Promise.all([...durableRuns.values()].map((run) => run.flushed()));
       activeSupervisor.stop();
       policies.stop();
       store.stop();
+      if (durability && ownsStore) await durability.store.close();
       bus.close();
       status = 'stopped';
     },

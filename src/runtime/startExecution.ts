@@ -30,6 +30,8 @@ interface StartOptions {
   signal?: AbortSignal | undefined;
   /** Restores a persisted snapshot instead of starting fresh. */
   snapshot?: unknown;
+  /** Runs after the actor is created and before it starts (to observe its first events). */
+  beforeStart?: ((actor: AnyActorRef) => void) | undefined;
 }
 
 const FINAL = new Set<string>(['completed', 'failed', 'cancelled', 'timed_out']);
@@ -74,6 +76,8 @@ export function startExecution(options: StartOptions): WorkflowExecution {
   const result = new Promise<WorkflowResult>((resolve) => {
     const finish = (): void => {
       const snapshot = actor.getSnapshot() as { value: unknown; context: WorkflowContext; status: string; error?: unknown };
+      // A stopped (not finished) actor is a suspended durable run: it has no result here.
+      if (snapshot.status === 'stopped') return;
       const status = (typeof snapshot.value === 'string' && FINAL.has(snapshot.value) ? snapshot.value : 'failed') as WorkflowStatus;
       const outcome = toWorkflowResult(snapshot.context, status);
       if (snapshot.status === 'error') {
@@ -91,6 +95,7 @@ export function startExecution(options: StartOptions): WorkflowExecution {
   };
   const onAbort = (): void => cancel(abortReason(options.signal));
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  options.beforeStart?.(actor);
   actor.start();
   if (options.signal?.aborted) onAbort();
 

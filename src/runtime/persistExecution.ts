@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { AnyActorRef } from 'xstate';
+import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput } from '../machines/WorkflowContext.js';
+import type { ExecutionStore, JournalEntryInput } from './store/ExecutionStore.js';
+import type { WorkflowResult } from './WorkflowResult.js';
+
+/** Where and as whom durable executions are written. */
+export interface Durability {
+  store: ExecutionStore;
+  /** This runtime's id, the owner of the leases it holds. */
+  owner: string;
+  leaseMs: number;
+  now(): number;
+  logger: Logger;
+}
+
+/** The writer of one execution: attach before the actor starts, finish when it ends. */
+export interface ExecutionWriter {
+  attach(actor: AnyActorRef): void;
+  finish(result: WorkflowResult): Promise<void>;
+  /** Settles when every write queued so far is done. */
+  flushed(): Promise<void>;
+}
+
+/**
+ * Journals an execution: the record when it starts (fresh runs), then one transaction per step
+ * event (the journal entry and the persisted snapshot taken after the transition, together), and
+ * the result when it ends. Writes of one execution are applied in order; a failed write is logged
+ * and the next one goes on, so the last snapshot always wins.
+ */
+export function createExecutionWriter(
+  durability: Durability,
+  definition: WorkflowDefinition,
+  machineInput: WorkflowMachineInput,
+  options: { fresh: boolean; seqStart: number },
+): ExecutionWriter {
+  const { store, owner } = durability;
+  const { executionId } = machineInput;
+  let seq = options.seqStart;
+  let chain: Promise<unknown> = Promise.resolve();
+  let pending: JournalEntryInput[] = [];
+  let actorRef: AnyActorRef | undefined;
+
+  const enqueue = (what: string, write: () => Promise<unknown>): void => {
+    chain = chain.then(write).catch((error: unknown) => durability.logger.error({ err: error, executionId, what }, 'durable write failed'));
+  };
+
+  if (options.fresh) {
+    enqueue('create', () =>
+      store.createExecution({
+        executionId,
+        workflowId: definition.id,
+        version: definition.version,
+        definition,
+        input: machineInput.input,
+        correlationId: machineInput.correlationId,
+        sessionId: machineInput.sessionId,
+        owner,
+        leaseExpiresAt: durability.now() + durability.leaseMs,
+      }),
+    );
+  }
+
+  const flush = (): void => {
+    if (pending.length === 0 || !actorRef) return;
+    const entries = pending;
+    pending = [];
+    const snapshot = actorRef.getPersistedSnapshot();
+    const context = (snapshot as unknown as { context: WorkflowContext }).context;
+    for (const entry of entries) {
+      const output = entry.kind === 'step.completed' ? context.steps[entry.stepId]?.output : undefined;
+      const numbered: JournalEntryInput = { ...entry, seq: seq++, ...(output === undefined ? {} : { output }) };
+      enqueue(entry.kind, () => store.recordStep(executionId, numbered, snapshot, { owner }));
+    }
+  };
+
+  return {
+    attach(actor) {
+      actorRef = actor;
+      actor.on('*', (event: WorkflowEmitted) => {
+        const entry: JournalEntryInput = { stepId: event.stepId, kind: event.type, attempt: 'attempt' in event ? event.attempt : 0 };
+        if ('error' in event) entry.error = event.error;
+        pending.push(entry);
+      });
+      actor.subscribe({ next: flush, error: () => undefined });
+    },
+    finish(result) {
+      flush();
+      const snapshot = actorRef?.getPersistedSnapshot() ?? null;
+      const status = result.status;
+      enqueue('finish', () => store.finishExecution(executionId, status, result, snapshot, { owner }));
+      return chain.then(() => undefined);
+    },
+    flushed: () => chain.then(() => undefined),
+  };
+}

@@ -1,0 +1,272 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { RuntimeError } from '../../errors/RuntimeError.js';
+import { StoreError } from '../../errors/StoreError.js';
+import { systemClock, type Clock } from '../Clock.js';
+import { checkAccess, type AccessRow } from './checkAccess.js';
+import { checkReplay } from './checkReplay.js';
+import { encodeJson } from './encodeJson.js';
+import type { ExecutionStore, JournalEntry } from './ExecutionStore.js';
+import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
+import { toPostgresStoreError } from './postgresError.js';
+import { postgresMigrations } from './postgresSchema.js';
+import { postgresSql } from './postgresSql.js';
+import { pendingMigrations } from './schemaVersion.js';
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:5432/db`. */
+  connectionString: string;
+  /** Schema holding the tables (created if missing); `orchkit` by default. Tests use one each. */
+  schema?: string;
+  /** `application_name` of the connections, to find them in `pg_stat_activity`; `orchkit` by default. */
+  applicationName?: string;
+  /** Connections in the pool; 10 by default. */
+  poolSize?: number;
+  /** How long to wait for a connection before `STORE_UNAVAILABLE`; 5000 ms by default. */
+  connectionTimeoutMs?: number;
+  /** Time source of leases, `updatedAt` and context expiry. Nodes sharing a database need synchronized clocks (NTP). */
+  clock?: Pick<Clock, 'now'>;
+  /** Warnings about connections the pool dropped. */
+  logger?: Logger;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+// `json` columns come back as text (see JSON_AS_TEXT), so JSON `null` stays apart from SQL NULL (absent).
+const json = (value: unknown): unknown => JSON.parse(value as string);
+const JSON_OID = 114;
+const textParser = (value: string): string => value;
+const JSON_AS_TEXT = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === JSON_OID ? textParser : (pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser,
+};
+const opt = (value: unknown, what: string, executionId: string): string | null => (value === undefined ? null : encodeJson(value, what, executionId));
+
+/**
+ * The store for several runtime processes on several machines: PostgreSQL through a `pg` pool.
+ * Leases are row columns claimed with `SELECT ... FOR UPDATE SKIP LOCKED`, so no execution is
+ * handed to two nodes; writes fenced by `owner` lock the execution row first. A dropped
+ * connection fails the call in flight with `STORE_UNAVAILABLE` (retryable; a write whose COMMIT
+ * was cut off may or may not have happened, and `recordStep` with the same `seq` is safe to
+ * retry) and the pool connects again on the next call. Nothing is lost silently.
+ *
+ * @example
+ * const store = createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1/orchkit' });
+ * await store.init();
+ * const mine = await store.claimRunnable({ owner: 'node-a', leaseMs: 30_000 });
+ * await store.close();
+ */
+export function createPostgresStore(options: PostgresStoreOptions): ExecutionStore {
+  const schema = options.schema ?? 'orchkit';
+  if (!SCHEMA_NAME.test(schema)) throw new RuntimeError('INVALID_OPTION', `schema must be a plain SQL identifier (letters, digits, _), got ${JSON.stringify(schema)}`);
+  const quoted = `"${schema}"`;
+  const sql = postgresSql(quoted);
+  const clock = options.clock ?? systemClock;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    application_name: options.applicationName ?? 'orchkit',
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types: JSON_AS_TEXT,
+  });
+  // An idle connection that dies (server restart, pg_terminate_backend) is reported on the pool;
+  // without a listener it would crash the process. The pool has already dropped it.
+  const onLost = (error: Error): void => options.logger?.warn({ err: error, schema }, 'a PostgreSQL connection of the store was lost; the pool reconnects');
+  pool.on('error', onLost);
+  // A connection that dies while checked out also emits 'error' (after the query in flight has
+  // failed); the call already reports it, and an unheard 'error' event would crash the process.
+  pool.on('connect', (client) => client.on('error', onLost));
+  let ready: Promise<void> | undefined;
+  let closed = false;
+
+  const transaction = async <T>(executionId: string | undefined, fn: (client: pg.PoolClient) => Promise<T>, init = true): Promise<T> => {
+    if (init) await ensureReady();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw toPostgresStoreError(error, executionId);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        // The connection is gone; releasing it with an error makes the pool discard it.
+        broken = error instanceof Error ? error : new Error(String(error));
+      }
+      throw toPostgresStoreError(error, executionId);
+    } finally {
+      client.release(broken);
+    }
+  };
+  const exec = async (text: string, values: unknown[], executionId?: string): Promise<pg.QueryResult<Row>> => {
+    await ensureReady();
+    try {
+      return await pool.query<Row>(text, values);
+    } catch (error) {
+      throw toPostgresStoreError(error, executionId);
+    }
+  };
+  const query = async (text: string, values: unknown[], executionId?: string): Promise<Row[]> => (await exec(text, values, executionId)).rows;
+  const changed = async (text: string, values: unknown[], executionId?: string): Promise<boolean> => ((await exec(text, values, executionId)).rowCount ?? 0) > 0;
+  const migrate = (): Promise<void> =>
+    transaction(
+      undefined,
+      async (client) => {
+        // Two nodes starting at once on a new database migrate it once.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`orchkit.store.${schema}`]);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+        const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [`${quoted}.schema_version`]);
+        const found = exists.rows[0]?.found
+          ? Number((await client.query<{ version: number | null }>(`SELECT MAX(version) AS version FROM ${quoted}.schema_version`)).rows[0]?.version ?? 0)
+          : 0;
+        const pending = pendingMigrations(found, postgresMigrations(quoted), `PostgreSQL schema ${schema}`);
+        for (const migration of pending) await client.query(migration.sql);
+        const last = pending.at(-1);
+        if (last === undefined) return;
+        await client.query(`DELETE FROM ${quoted}.schema_version`);
+        await client.query(`INSERT INTO ${quoted}.schema_version (version) VALUES ($1)`, [last.version]);
+      },
+      false,
+    );
+  // A failed init (server down) is retried by the next call, not remembered.
+  const ensureReady = (): Promise<void> => {
+    if (closed) return Promise.reject(StoreError.unavailable(`the PostgreSQL store (schema ${schema}) is closed`));
+    ready ??= migrate().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+  const lockAccess = async (client: pg.PoolClient, executionId: string): Promise<(AccessRow & { max_seq: number }) | undefined> =>
+    (await client.query<AccessRow & { max_seq: number }>(sql.lockAccess, [executionId])).rows[0];
+
+  return {
+    kind: 'postgres',
+    init: ensureReady,
+    async createExecution(input) {
+      const rows = await query(
+        sql.insertExecution,
+        [
+          input.executionId,
+          input.workflowId,
+          input.version,
+          encodeJson(input.definition, 'definition', input.executionId),
+          encodeJson(input.input, 'input', input.executionId),
+          input.correlationId,
+          input.sessionId,
+          input.status ?? 'running',
+          input.snapshot === undefined || input.snapshot === null ? null : encodeJson(input.snapshot, 'snapshot', input.executionId),
+          input.createdAt ?? clock.now(),
+          input.owner ?? null,
+          input.leaseExpiresAt ?? null,
+        ],
+        input.executionId,
+      );
+      return executionFromRow(rows[0] as Row, json);
+    },
+    recordStep: (executionId, entry, snapshot, stepOptions = {}) =>
+      transaction(executionId, async (client): Promise<JournalEntry> => {
+        const current = await lockAccess(client, executionId);
+        checkAccess(current, executionId, 'record', stepOptions.owner);
+        if (entry.seq !== undefined) {
+          const existing = (await client.query<Row>(sql.journalAt, [executionId, entry.seq])).rows[0];
+          if (existing) return checkReplay(journalFromRow(existing, json), entry);
+        }
+        const now = clock.now();
+        const inserted = await client.query<Row>(sql.insertJournal, [
+          executionId,
+          entry.seq ?? Number(current.max_seq) + 1,
+          entry.stepId,
+          entry.kind,
+          entry.attempt,
+          opt(entry.output, 'step output', executionId),
+          opt(entry.error, 'step error', executionId),
+          entry.at ?? now,
+        ]);
+        // Encoded after the journal insert on purpose: a snapshot that is not JSON rolls both back.
+        await client.query(sql.updateSnapshot, [executionId, encodeJson(snapshot, 'snapshot', executionId), now]);
+        for (const d of stepOptions.setDeadlines ?? []) await client.query(sql.upsertDeadline, [d.executionId, d.kind, d.key, d.dueAt]);
+        for (const d of stepOptions.clearDeadlines ?? []) await client.query(sql.deleteDeadline, [d.executionId, d.kind, d.key]);
+        return journalFromRow(inserted.rows[0] as Row, json);
+      }),
+    finishExecution: (executionId, status, result, snapshot, finishOptions = {}) =>
+      transaction(executionId, async (client) => {
+        checkAccess(await lockAccess(client, executionId), executionId, 'finish', finishOptions.owner);
+        const values = [executionId, status, encodeJson(result, 'result', executionId), encodeJson(snapshot, 'snapshot', executionId), clock.now()];
+        const rows = (await client.query<Row>(sql.finish, values)).rows;
+        await client.query(sql.deleteDeadlines, [executionId]);
+        return executionFromRow(rows[0] as Row, json);
+      }),
+    async getExecution(executionId) {
+      const row = (await query(sql.get, [executionId], executionId))[0];
+      return row === undefined ? undefined : executionFromRow(row, json);
+    },
+    async listExecutions({ status, owner, limit = 100 } = {}) {
+      return (await query(sql.list, [status ?? null, owner ?? null, limit])).map((row) => executionFromRow(row, json));
+    },
+    async journal(executionId) {
+      return (await query(sql.journal, [executionId], executionId)).map((row) => journalFromRow(row, json));
+    },
+    async setDeadline(d) {
+      await query(sql.upsertDeadline, [d.executionId, d.kind, d.key, d.dueAt], d.executionId);
+    },
+    clearDeadline: (executionId, kind, key) => changed(sql.deleteDeadline, [executionId, kind, key], executionId),
+    async deadlines(executionId) {
+      return (await query(sql.deadlines, [executionId], executionId)).map(deadlineFromRow);
+    },
+    saveContextEntries: (entries) =>
+      transaction(undefined, async (client) => {
+        for (const e of entries) {
+          await client.query(sql.upsertContext, [
+            e.sessionId,
+            e.contextType,
+            encodeJson(e.data, `context ${e.contextType}`),
+            e.createdAt,
+            e.updatedAt,
+            e.createdByTool ?? null,
+            e.expiresAt,
+            encodeJson(e.metadata, `metadata of context ${e.contextType}`),
+            e.version,
+          ]);
+        }
+        await client.query(sql.pruneContext, [clock.now()]);
+      }),
+    deleteContextEntries: (keys) =>
+      transaction(undefined, async (client) => {
+        for (const key of keys) await client.query(sql.deleteContext, [key.sessionId, key.contextType]);
+      }),
+    async loadContextEntries({ sessionId } = {}) {
+      return (await query(sql.loadContext, [clock.now(), sessionId ?? null])).map((row) => contextFromRow(row, json));
+    },
+    async claimRunnable({ owner, leaseMs, limit = 10 }) {
+      const now = clock.now();
+      const rows = await query(sql.claim, [owner, now, now + leaseMs, limit]);
+      return rows.map((row) => executionFromRow(row, json)).sort((a, b) => a.updatedAt - b.updatedAt || (a.executionId < b.executionId ? -1 : 1));
+    },
+    async renewLease(owner, executionIds, leaseMs) {
+      if (executionIds.length === 0) return [];
+      const renewed = new Set((await query(sql.renewLease, [owner, executionIds, clock.now() + leaseMs])).map((row) => row.execution_id as string));
+      return executionIds.filter((id) => renewed.has(id));
+    },
+    releaseLease: (executionId, owner) => changed(sql.releaseLease, [executionId, owner], executionId),
+    setStatus: (executionId, status) =>
+      transaction(executionId, async (client) => {
+        checkAccess(await lockAccess(client, executionId), executionId, 'request');
+        return executionFromRow((await client.query<Row>(sql.setStatus, [executionId, status, clock.now()])).rows[0] as Row, json);
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createRuntime, defineTool, ToolError, type WorkflowDefinitionInput } from '../src/index.js';
+import { createCountingClock, drive, flush } from './support/leakCheck.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'orchkit-durable-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function tools(effects: string[], failFirst: Set<string>) {
+  return [
+    defineTool({
+      name: 'effect',
+      description: 'records a side effect once per idempotency key; fails the first attempt of some steps',
+      input: z.object({ n: z.number() }),
+      output: z.object({ n: z.number() }),
+      errors: { TRANSIENT: { type: 'execution_error', retryable: true } },
+      run: async ({ n }, ctx) => {
+        if (failFirst.has(ctx.stepId) && ctx.attempt === 1) throw new ToolError({ code: 'TRANSIENT', message: 'first attempt fails' });
+        if (!effects.includes(ctx.idempotencyKey)) effects.push(ctx.idempotencyKey);
+        return { n: n + 1 };
+      },
+    }),
+  ];
+}
+
+const chain: WorkflowDefinitionInput = {
+  id: 'durable',
+  steps: [
+    { id: 'a', tool: 'effect', input: { n: 1 } },
+    { id: 'b', tool: 'effect', dependsOn: ['a'], input: { n: '${{ steps.a.output.n }}' }, retry: { maxAttempts: 2, initialDelayMs: 10_000, jitter: 'none' } },
+    { id: 'c', tool: 'effect', dependsOn: ['b'], input: { n: '${{ steps.b.output.n }}' } },
+  ],
+  output: { n: '${{ steps.c.output.n }}' },
+};
+
+describe('durable executions (SQLite)', () => {
+  it('a run suspended in a retry wait resumes in another runtime, waits only the time left, and reuses completed steps', async () => {
+    const file = `sqlite:${path.join(dir, 'resume.db')}`;
+    const effects: string[] = [];
+    const clock = createCountingClock();
+    const first = createRuntime({ tools: tools(effects, new Set(['b'])), clock, store: file, nodeId: 'node-1', leaseMs: 1_000 });
+    const execution = first.startWorkflow(chain);
+    for (let i = 0; i < 50 && first.store !== undefined; i++) {
+      await flush();
+      const steps = (execution.actor.getSnapshot() as { context: { steps: Record<string, { status: string; retryDueAt?: number }> } }).context.steps;
+      if (steps.b?.retryDueAt !== undefined) break;
+    }
+    clock.increment(4_000); // 4 s of the 10 s retry wait pass before the "crash"
+    await first.stop(); // suspends: writes flushed, lease released
+    expect(effects).toEqual([`${execution.executionId}:a`]);
+
+    const second = createRuntime({ tools: tools(effects, new Set()), clock, store: file, nodeId: 'node-2', leaseMs: 1_000 });
+    const [resumed] = await second.resume();
+    expect(resumed?.executionId).toBe(execution.executionId);
+    const waitedFrom = clock.now();
+    clock.increment(5_999);
+    for (let i = 0; i < 5; i++) await flush();
+    expect(effects).toHaveLength(1); // the retry is due 6 s after the resume, not 10 s
+    const result = await drive(clock, (resumed as NonNullable<typeof resumed>).result, 1);
+    expect(clock.now() - waitedFrom).toBeLessThanOrEqual(6_010);
+    expect(result.status).toBe('completed');
+    expect(result.output).toEqual({ n: 4 });
+    expect(effects).toEqual(['a', 'b', 'c'].map((s) => `${execution.executionId}:${s}`));
+    const record = await second.store?.getExecution(execution.executionId);
+    expect(record?.status).toBe('completed');
+    const journal = await second.store?.journal(execution.executionId);
+    expect(journal?.map((e) => `${e.kind}:${e.stepId}`)).toEqual([
+      'step.started:a',
+      'step.completed:a',
+      'step.started:b',
+      'step.retrying:b',
+      'step.started:b',
+      'step.completed:b',
+      'step.started:c',
+      'step.completed:c',
+    ]);
+    await second.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
