@@ -12,6 +12,7 @@ import type { RetryPolicy, WorkflowDefinition, WorkflowDefinitionInput } from '.
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
 import { toErrorInfo } from '../errors/toErrorInfo.js';
+import { traceToolCall } from './traceToolCall.js';
 import { compileWorkflow } from '../machines/compileWorkflow.js';
 import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
 import { systemClock, type Clock } from './Clock.js';
@@ -222,11 +223,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const withSignal = (ctx: ToolContext, signal: AbortSignal): ToolContext =>
     Object.create(ctx, { signal: { value: signal, enumerable: true } }) as ToolContext;
   const callThroughPolicies = (tool: AnyTool, input: unknown, meta: CallMeta, signal: AbortSignal | undefined, timeoutMs: number | undefined, retry: ToolRequestRetry) =>
-    policies.call(tool, (attemptSignal) => runToolActor(tool, input, meta, direct, { clock, signal: attemptSignal, inspect: options.inspect }), {
-      signal: signal ?? new AbortController().signal,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(retry === undefined ? {} : { retry }),
-    });
+    traceToolCall(meta, () =>
+      policies.call(tool, (attemptSignal) => runToolActor(tool, input, meta, direct, { clock, signal: attemptSignal, inspect: options.inspect }), {
+        signal: signal ?? new AbortController().signal,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(retry === undefined ? {} : { retry }),
+      }),
+    );
   // The supervisor needs the services (to run remediations) and the services call it back.
   const supervisorRef: { current?: Supervisor } = {};
   const services: WorkflowServices = {
@@ -239,7 +242,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       const debug = logger.isLevelEnabled('debug');
       if (debug) ctx.logger.debug({ input }, 'tool call');
       try {
-        const output = await policies.call(tool, (signal) => invokeTool(tool, input, withSignal(ctx, signal)), { signal: ctx.signal, retry: false });
+        const meta: CallMeta = { executionId: ctx.executionId, correlationId: ctx.correlationId, sessionId: ctx.sessionId, stepId: ctx.stepId, tool: tool.name, attempt: ctx.attempt };
+        const output = await traceToolCall(meta, () =>
+          policies.call(tool, (signal) => invokeTool(tool, input, withSignal(ctx, signal)), { signal: ctx.signal, retry: false }),
+        );
         if (debug) ctx.logger.debug('tool call succeeded');
         return output;
       } catch (error) {
