@@ -2,7 +2,7 @@
 
 // Runtime
 export { createRuntime } from './runtime/createRuntime.js';
-export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions } from './runtime/createRuntime.js';
+export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions } from './runtime/Runtime.js';
 export type { WorkflowExecution } from './runtime/startExecution.js';
 export type { WorkflowResult, StepResult } from './runtime/WorkflowResult.js';
 export { systemClock } from './runtime/Clock.js';
@@ -87,3 +87,12 @@ export { startMcpHttpServer } from './mcp/startMcpHttpServer.js';
 export { chat } from './machines/conversationChat.js';
 export { conversationMachine } from './machines/conversationMachine.js';
 export type { ChatReply } from './machines/conversationReply.js';
+
+// Live inspection
+export { startStatelyInspector } from './inspect/startStatelyInspector.js';
+export { createLocalInspector } from './inspect/createLocalInspector.js';
+
+// Durable executions
+export { createStore } from './runtime/store/createStore.js';
+export type { ExecutionStore, ExecutionRecord, JournalEntry } from './runtime/store/ExecutionStore.js';
+export { StoreError, isStoreError } from './errors/StoreError.js';

@@ -3,6 +3,7 @@ import { createCliLogger } from './createCliLogger.js';
 import { ExitCode } from './exitCodes.js';
 import { chatCommand } from './chatCommand.js';
 import { graphCommand, type GraphFormat } from './graphCommand.js';
+import { inspectCommand, type InspectMode } from './inspectCommand.js';
 import { mcpCommand, parsePort } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
@@ -21,9 +22,23 @@ program
   .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values allowed)', (v: string, all: string[]) => [...all, v], [] as string[])
   .option('--input-file <file>', 'workflow input as a JSON object')
   .option('--json', 'print the result as JSON (no progress display)')
+  .addOption(new Option('--inspect [mode]', 'watch the run on 127.0.0.1 (stately: Stately Inspector, needs the internet; local: offline page); keeps serving until Ctrl-C').choices(['stately', 'local']).preset('stately'))
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
-  .action(async (file: string, opts: { input: string[]; inputFile?: string; json?: boolean; logLevel: string }) => {
+  .action(async (file: string, opts: { input: string[]; inputFile?: string; json?: boolean; inspect?: InspectMode; logLevel: string }) => {
     process.exitCode = await runCommand(file, { ...opts, logger: createCliLogger(opts.logLevel) });
+  });
+
+program
+  .command('inspect')
+  .description('run a workflow file and watch its steps change colour on an offline page served on 127.0.0.1; serves until Ctrl-C')
+  .argument('<file>', 'workflow definition')
+  .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values allowed)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--input-file <file>', 'workflow input as a JSON object')
+  .option('--port <port>', 'HTTP port; 0 picks a free one', parsePort, 0)
+  .option('--wait', 'start the run only once the page is open')
+  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+  .action(async (file: string, opts: { input: string[]; inputFile?: string; port: number; wait?: boolean; logLevel: string }) => {
+    process.exitCode = await inspectCommand(file, { ...opts, logger: createCliLogger(opts.logLevel) });
   });
 
 program

@@ -10,18 +10,25 @@ import { formatIssues } from './formatIssues.js';
 import { loadWorkflowFile } from './loadWorkflowFile.js';
 import { parseInputs } from './parseInputs.js';
 import { watchProgress } from './watchProgress.js';
+import { keepServing, type InspectMode } from './inspectCommand.js';
+import { createLocalInspector } from '../inspect/createLocalInspector.js';
+import { startStatelyInspector } from '../inspect/startStatelyInspector.js';
 
 export interface RunCommandOptions {
   input: string[];
   inputFile?: string;
   json?: boolean;
   logger: Logger;
+  /** Serve the run to Stately's inspector (through a loopback relay) or to the local page; then wait for Ctrl-C. */
+  inspect?: InspectMode;
 }
 
 /** `orchkit run <file>`: validate, run with live progress, print the result; returns the exit code. */
 export async function runCommand(file: string, options: RunCommandOptions): Promise<ExitCode> {
   const env = await detectCapabilities();
-  const runtime = createRuntime({ tools: defaultTools(), logger: options.logger, env: { ...env } });
+  const stately = options.inspect === 'stately' ? await startStatelyInspector({ logger: options.logger }) : undefined;
+  const runtime = createRuntime({ tools: defaultTools(), logger: options.logger, env: { ...env }, ...(stately ? { inspect: stately.inspect } : {}) });
+  let local: Awaited<ReturnType<typeof createLocalInspector>> | undefined;
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new Error('interrupted (SIGINT)'));
   process.once('SIGINT', onSignal);
@@ -29,11 +36,16 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     const definition = await loadWorkflowFile(file, runtime.tools);
     const input = await parseInputs(options.input, options.inputFile);
     const correlationId = randomUUID();
+    if (options.inspect === 'local') local = await createLocalInspector({ runtime, definition, correlationId });
+    const inspectorUrl = stately?.url ?? local?.url;
+    if (stately) process.stderr.write(`Stately inspector: open ${stately.url} (inspection events on ${stately.wsUrl})\n`);
+    if (local) process.stderr.write(`orchkit inspector: open ${local.url}\n`);
     const progress = options.json ? undefined : watchProgress(runtime, definition, correlationId);
     const execution = runtime.startWorkflow(definition, { input, correlationId, signal: abort.signal });
     await progress?.render(execution.result);
     const result = await execution.result;
     process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : summarize(result));
+    if (inspectorUrl !== undefined) await keepServing(inspectorUrl, abort.signal);
     return result.status === 'completed' ? ExitCode.ok : ExitCode.runFailed;
   } catch (error) {
     if (isWorkflowValidationError(error)) {
@@ -43,7 +55,9 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     throw error;
   } finally {
     process.off('SIGINT', onSignal);
+    await local?.stop();
     await runtime.stop();
+    await stately?.stop();
   }
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pino, { type Logger } from 'pino';
-import { type AnyStateMachine, type InspectionEvent, type Observer } from 'xstate';
+import pino from 'pino';
+import type { AnyStateMachine } from 'xstate';
 import type { AnyTool } from '../actors/defineTool.js';
 import { invokeTool } from '../actors/invokeTool.js';
 import { runToolActor } from '../actors/runToolActor.js';
-import { createToolRegistry, type ToolRegistry } from '../actors/ToolRegistry.js';
+import { createToolRegistry } from '../actors/ToolRegistry.js';
 import { parseWorkflow } from '../definition/parseWorkflow.js';
 import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
@@ -15,77 +15,20 @@ import { toErrorInfo } from '../errors/toErrorInfo.js';
 import { traceToolCall } from './traceToolCall.js';
 import { compileWorkflow } from '../machines/compileWorkflow.js';
 import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
-import { systemClock, type Clock } from './Clock.js';
+import { systemClock } from './Clock.js';
 import { createContextStore, type ContextStore } from './ContextStore.js';
-import { createMessageBus, type MessageBus } from './MessageBus.js';
-import type { SessionContext } from './SessionContext.js';
+import { createMessageBus } from './MessageBus.js';
 import { createSupervisor, type Supervisor } from './routing/createSupervisor.js';
-import type { FailureRoutingRuleInput } from './routing/FailureRoutingRule.js';
-import type { RestartStrategyInput } from './routing/RestartStrategy.js';
-import { createCallPolicies, type PolicySettingsInput } from './policies/CallPolicies.js';
-import { createRuntimeMetrics, type MetricsSnapshot } from './RuntimeMetrics.js';
+import { createCallPolicies } from './policies/CallPolicies.js';
+import { createRuntimeMetrics } from './RuntimeMetrics.js';
 import type { ToolContext } from '../actors/ToolContext.js';
 import { createExecutionWriter, type Durability } from './persistExecution.js';
 import { createStore } from './store/createStore.js';
+import type { ExecuteOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
 import type { ExecutionStore } from './store/ExecutionStore.js';
 import { rearmTimers } from '../machines/rearmTimers.js';
-import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext, type ToolInfo } from './executionHistory.js';
+import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
-import type { WorkflowResult } from './WorkflowResult.js';
-
-/** Options of {@link createRuntime}. */
-export interface RuntimeOptions {
-  tools?: Iterable<AnyTool>;
-  /** pino logger; silent by default (library code never writes to the console). */
-  logger?: Logger;
-  /** Paths redacted from every log line, pino syntax (`input.password`, `input.*.token`). */
-  redact?: string[];
-  /** XState inspector, passed to every actor the runtime creates. */
-  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  /** Time source; XState's `SimulatedClock` makes time-based tests instant. */
-  clock?: Clock;
-  /** Capabilities exposed to workflow conditions as `env` (e.g. `{ docker: false }`). */
-  env?: Record<string, unknown>;
-  idGenerator?: () => string;
-  /** Source of randomness for retry jitter (seed it in tests). */
-  random?: () => number;
-  /** Shared-context limits. */
-  context?: { defaultTtlMs?: number; maxEntryBytes?: number; maxEntriesPerSession?: number };
-  /** Failure routing to remediation tools; validated against the tools (`ROUTING_RULES_INVALID`). */
-  routingRules?: readonly FailureRoutingRuleInput[];
-  /** Per-tool call policies (timeout, retry for tool-to-tool calls, circuit breaker, bulkhead). */
-  policies?: { defaults?: PolicySettingsInput; perTool?: Record<string, PolicySettingsInput> };
-  /**
-   * Durable executions: an `ExecutionStore` or a URL (`sqlite:runs.db`, `postgres://...`,
-   * `memory:`). Runs are journaled step by step; `resume()` takes over runs left running.
-   */
-  store?: ExecutionStore | string;
-  /** This runtime's id as owner of execution leases; random by default. */
-  nodeId?: string;
-  /** How long a lease lasts without renewal; 30 s by default. */
-  leaseMs?: number;
-  /** Restart strategies for crashing tools (OTP style), per tool and by default. */
-  restart?: { strategies?: Record<string, RestartStrategyInput>; defaultStrategy?: RestartStrategyInput };
-}
-
-/** Options of one execution. */
-export interface ExecuteOptions {
-  input?: unknown;
-  sessionId?: string;
-  correlationId?: string;
-  /** Aborting it cancels the run; the result is `cancelled`. */
-  signal?: AbortSignal;
-}
-
-/** Options of a direct tool call. */
-export interface CallToolOptions {
-  sessionId?: string;
-  correlationId?: string;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  /** Retries of retryable failures (exponential backoff, full jitter); none by default. */
-  retry?: RetryPolicy | false;
-}
 
 type ToolRequestRetry = RetryPolicy | false | undefined;
 
@@ -95,52 +38,7 @@ type ToolRequestRetry = RetryPolicy | false | undefined;
  */
 const DEFAULT_REQUEST_RETRY: RetryPolicy = { maxAttempts: 4, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 2_000, multiplier: 2, jitter: 'full' };
 
-export type RuntimeStatus = 'running' | 'stopping' | 'stopped';
-
-/** An orchkit runtime: tools, the bus, shared context, and the executions it runs. */
-export interface Runtime {
-  readonly status: RuntimeStatus;
-  readonly tools: ToolRegistry;
-  readonly bus: MessageBus;
-  readonly logger: Logger;
-  /** Runs a definition (object) and resolves with its result; never rejects for a failed run. */
-  executeWorkflow(definition: WorkflowDefinitionInput, options?: ExecuteOptions): Promise<WorkflowResult>;
-  /** Parses (YAML or JSON text, or an object), validates against the registered tools, runs. */
-  executeCustomWorkflow(source: string | object, options?: ExecuteOptions): Promise<WorkflowResult>;
-  /** Starts a run and returns its handle at once (for progress display, cancel, inspection). */
-  startWorkflow(definition: WorkflowDefinitionInput, options?: ExecuteOptions): WorkflowExecution;
-  /** Calls one tool outside a workflow, with its schemas and the runtime's policies. */
-  callTool(name: string, input: unknown, options?: CallToolOptions): Promise<unknown>;
-  /** The shared context of a session. */
-  context(sessionId: string): SessionContext;
-  clearSession(sessionId: string): number;
-  sessions(): string[];
-  /** Ordered bus messages of one execution. */
-  trace(correlationId: string): ReturnType<MessageBus['trace']>;
-  /** Executions still running. */
-  executions(): WorkflowExecution[];
-  /** The supervisor: routing rules, restart tracking, and its actor (`systemId: 'supervisor'`). */
-  readonly supervisor: Supervisor;
-  /** Calls, failures, retries, timeouts, latency percentiles and breaker state per tool; executions by status. */
-  metrics(): MetricsSnapshot & { bus: ReturnType<MessageBus['metrics']> };
-  /** Tools recorded in a session's `tool_registry` and `execution_history` context entries. */
-  extractToolsFromContext(sessionId: string): ToolInfo[];
-  /**
-   * With a store: takes over executions left running (by a crashed process, or a node whose lease
-   * lapsed) and resumes them. Completed steps are not run again; a step that was running runs
-   * again (at least once: tools deduplicate with `ctx.idempotencyKey`); retry waits and timeouts
-   * resume with the time that is left.
-   */
-  resume(options?: { limit?: number }): Promise<WorkflowExecution[]>;
-  /** The execution store, when the runtime has one. */
-  readonly store: ExecutionStore | undefined;
-  /**
-   * Stops every actor, timer and subscription. Idempotent. Runs without a store are cancelled;
-   * durable runs are suspended (their writes flushed, their leases released) for `resume()`
-   * elsewhere, and their local `result` promises do not settle.
-   */
-  stop(): Promise<void>;
-}
+export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions } from './Runtime.js';
 
 /**
  * Creates a runtime.
