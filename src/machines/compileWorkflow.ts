@@ -14,6 +14,8 @@ import { createRouteActor, routingFailure, stepRules } from './routeActor.js';
 import { createStepActor } from './stepActor.js';
 import type { RouteDecision } from '../runtime/routing/RouteDecision.js';
 import { decideRelease, type Release } from './decideRelease.js';
+import { initialContext } from './initialContext.js';
+import { restartDelay } from './restartDelay.js';
 import { stepRegion } from './stepRegion.js';
 import type { StepState, WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowMachineInput } from './WorkflowContext.js';
 import { standaloneServices, type WorkflowServices } from './WorkflowServices.js';
@@ -322,29 +324,4 @@ export function compileWorkflow(
     },
   } as never);
   return machine as unknown as AnyStateMachine;
-}
-
-/** The backoff a crash's restart strategy asked for, when it asked for a restart. */
-function restartDelay(error: ErrorInfo): number | undefined {
-  const details = error.details as { restart?: unknown; restartDelayMs?: unknown } | undefined;
-  return details?.restart === true && typeof details.restartDelayMs === 'number' ? details.restartDelayMs : undefined;
-}
-
-function initialContext(definition: WorkflowDefinition, input: WorkflowMachineInput, now: number): WorkflowContext {
-  const steps: Record<string, StepState> = {};
-  for (const step of definition.steps) steps[step.id] = { status: 'pending', attempts: 0 };
-  return {
-    workflowId: definition.id,
-    version: definition.version,
-    executionId: input.executionId,
-    correlationId: input.correlationId,
-    sessionId: input.sessionId,
-    input: input.input ?? {},
-    env: input.env ?? {},
-    steps,
-    queue: [],
-    running: 0,
-    failures: 0,
-    startedAt: input.startedAt ?? now,
-  };
 }

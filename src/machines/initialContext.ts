@@ -1,0 +1,22 @@
+import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import type { StepState, WorkflowContext, WorkflowMachineInput } from './WorkflowContext.js';
+
+/** The context a workflow machine starts with: every step pending, nothing running. */
+export function initialContext(definition: WorkflowDefinition, input: WorkflowMachineInput, now: number): WorkflowContext {
+  const steps: Record<string, StepState> = {};
+  for (const step of definition.steps) steps[step.id] = { status: 'pending', attempts: 0 };
+  return {
+    workflowId: definition.id,
+    version: definition.version,
+    executionId: input.executionId,
+    correlationId: input.correlationId,
+    sessionId: input.sessionId,
+    input: input.input ?? {},
+    env: input.env ?? {},
+    steps,
+    queue: [],
+    running: 0,
+    failures: 0,
+    startedAt: input.startedAt ?? now,
+  };
+}
