@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCliLogger } from './createCliLogger.js';
 import { ExitCode } from './exitCodes.js';
 import { chatCommand } from './chatCommand.js';
@@ -6,6 +6,7 @@ import { graphCommand, type GraphFormat } from './graphCommand.js';
 import { inspectCommand, type InspectMode } from './inspectCommand.js';
 import { mcpCommand, parsePort } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
+import { DEFAULT_STORE, runsCancelCommand, runsListCommand, runsResumeCommand, runsShowCommand, workerCommand } from './runsCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
 import { validateCommand } from './validateCommand.js';
 
@@ -22,6 +23,7 @@ program
   .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values allowed)', (v: string, all: string[]) => [...all, v], [] as string[])
   .option('--input-file <file>', 'workflow input as a JSON object')
   .option('--json', 'print the result as JSON (no progress display)')
+  .option('--store <url>', 'journal the run durably in this store (sqlite:<path>, postgres://...); resume it with orchkit runs resume')
   .addOption(new Option('--inspect [mode]', 'watch the run on 127.0.0.1 (stately: Stately Inspector, needs the internet; local: offline page); keeps serving until Ctrl-C').choices(['stately', 'local']).preset('stately'))
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
   .action(async (file: string, opts: { input: string[]; inputFile?: string; json?: boolean; inspect?: InspectMode; logLevel: string }) => {
@@ -91,6 +93,63 @@ program
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
   .action(async (opts: { session?: string; logLevel: string }) => {
     process.exitCode = await chatCommand({ ...opts, logger: createCliLogger(opts.logLevel) });
+  });
+
+const logLevelOption = (): Option =>
+  new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn');
+const storeOption = (): Option => new Option('--store <url>', 'execution store: sqlite:<path> or postgres://user@host/db[?schema=name]').default(DEFAULT_STORE);
+const parseLeaseMs = (value: string): number => {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 100) throw new InvalidArgumentError('a whole number of milliseconds, at least 100');
+  return ms;
+};
+
+const runs = program.command('runs').description('list, show, resume and cancel durable runs in an execution store');
+runs
+  .command('list')
+  .description('list stored runs, newest first: id, workflow, status, owner, last update')
+  .addOption(storeOption())
+  .addOption(new Option('--status <status>', 'only runs with this status').choices(['running', 'paused', 'completed', 'failed', 'cancelled', 'timed_out']))
+  .option('--limit <n>', 'at most n runs', (v: string) => Number.parseInt(v, 10), 100)
+  .option('--json', 'print JSON')
+  .action(async (opts: { store: string; status?: 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'timed_out'; limit: number; json?: boolean }) => {
+    process.exitCode = await runsListCommand(opts);
+  });
+runs
+  .command('show')
+  .description('show a stored run: its record, pending deadlines and step journal')
+  .argument('<id>', 'execution id')
+  .addOption(storeOption())
+  .option('--json', 'print JSON')
+  .action(async (id: string, opts: { store: string; json?: boolean }) => {
+    process.exitCode = await runsShowCommand(id, opts);
+  });
+runs
+  .command('resume')
+  .description('take over the runs left running (lease lapsed) with the default tools and wait for them')
+  .addOption(storeOption())
+  .addOption(logLevelOption())
+  .action(async (opts: { store: string; logLevel: string }) => {
+    process.exitCode = await runsResumeCommand({ store: opts.store, logger: createCliLogger(opts.logLevel) });
+  });
+runs
+  .command('cancel')
+  .description('cancel a stored run (its owner stops it; a run nobody holds is not resumed)')
+  .argument('<id>', 'execution id')
+  .addOption(storeOption())
+  .action(async (id: string, opts: { store: string }) => {
+    process.exitCode = await runsCancelCommand(id, opts);
+  });
+
+program
+  .command('worker')
+  .description('claim and run durable runs from a store (new ones, and those of nodes that died) until SIGINT or SIGTERM')
+  .addOption(storeOption())
+  .option('--lease-ms <ms>', 'lease length; the store is polled every lease-ms / 2', parseLeaseMs, 30_000)
+  .option('--node-id <id>', 'this worker\'s id as lease owner (random by default)')
+  .addOption(logLevelOption())
+  .action(async (opts: { store: string; leaseMs: number; nodeId?: string; logLevel: string }) => {
+    process.exitCode = await workerCommand({ store: opts.store, leaseMs: opts.leaseMs, ...(opts.nodeId ? { nodeId: opts.nodeId } : {}), logger: createCliLogger(opts.logLevel) });
   });
 
 await program.parseAsync(process.argv);

@@ -21,13 +21,15 @@ export interface RunCommandOptions {
   logger: Logger;
   /** Serve the run to Stately's inspector (through a loopback relay) or to the local page; then wait for Ctrl-C. */
   inspect?: InspectMode;
+  /** Execution store URL (`sqlite:<path>`, `postgres://...`): the run is journaled there and can be resumed. */
+  store?: string;
 }
 
 /** `orchkit run <file>`: validate, run with live progress, print the result; returns the exit code. */
 export async function runCommand(file: string, options: RunCommandOptions): Promise<ExitCode> {
   const env = await detectCapabilities();
   const stately = options.inspect === 'stately' ? await startStatelyInspector({ logger: options.logger }) : undefined;
-  const runtime = createRuntime({ tools: defaultTools(), logger: options.logger, env: { ...env }, ...(stately ? { inspect: stately.inspect } : {}) });
+  const runtime = createRuntime({ tools: defaultTools(), logger: options.logger, env: { ...env }, ...(stately ? { inspect: stately.inspect } : {}), ...(options.store ? { store: options.store } : {}) });
   let local: Awaited<ReturnType<typeof createLocalInspector>> | undefined;
   const abort = new AbortController();
   const onSignal = (): void => abort.abort(new Error('interrupted (SIGINT)'));

@@ -62,22 +62,27 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const quoted = `"${schema}"`;
   const sql = postgresSql(quoted);
   const clock = options.clock ?? systemClock;
-  const pool = new pg.Pool({
+  const poolOptions = {
     connectionString: options.connectionString,
     application_name: options.applicationName ?? 'orchkit',
-    max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     types: JSON_AS_TEXT,
-  });
+  };
+  const pool = new pg.Pool({ ...poolOptions, max: options.poolSize ?? 10 });
+  // Lease renewals get a connection of their own: behind hundreds of queued journal writes on
+  // the main pool they would wait longer than the lease lasts, and a live node would lose its runs.
+  const leasePool = new pg.Pool({ ...poolOptions, max: 1 });
   // An idle connection that dies (server restart, pg_terminate_backend) is reported on the pool;
   // without a listener it would crash the process. The pool has already dropped it.
   const onLost = (error: Error): void => options.logger?.warn({ err: error, schema }, 'a PostgreSQL connection of the store was lost; the pool reconnects');
   pool.on('error', onLost);
+  leasePool.on('error', onLost);
   // A connection that dies while checked out also emits 'error' (after the query in flight has
   // failed); the call already reports it, and an unheard 'error' event would crash the process.
   pool.on('connect', (client) => client.on('error', onLost));
+  leasePool.on('connect', (client) => client.on('error', onLost));
   let ready: Promise<void> | undefined;
   let closed = false;
 
@@ -254,7 +259,14 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     },
     async renewLease(owner, executionIds, leaseMs) {
       if (executionIds.length === 0) return [];
-      const renewed = new Set((await query(sql.renewLease, [owner, executionIds, clock.now() + leaseMs])).map((row) => row.execution_id as string));
+      await ensureReady();
+      let rows: Row[];
+      try {
+        rows = (await leasePool.query<Row>(sql.renewLease, [owner, executionIds, clock.now() + leaseMs])).rows;
+      } catch (error) {
+        throw toPostgresStoreError(error, undefined);
+      }
+      const renewed = new Set(rows.map((row) => row.execution_id as string));
       return executionIds.filter((id) => renewed.has(id));
     },
     releaseLease: (executionId, owner) => changed(sql.releaseLease, [executionId, owner], executionId),
@@ -266,7 +278,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await Promise.all([pool.end(), leasePool.end()]);
     },
   };
 }
