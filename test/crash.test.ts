@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { seeded } from './support/seeded.js';
+import { prepareWorkerLaunch, type WorkerLaunch } from './support/workerLaunch.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/runtime/store/createStore.js';
 
@@ -33,40 +35,16 @@ const STEP_MS_MAX = 40;
 /** Slack for a resumed retry timer: less than the full delay, so re-arming it from scratch fails. */
 const TIMER_TOLERANCE_MS = 120;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let dir: string;
-/** How a worker is launched: an esbuild bundle (0.3 s startup) or, without esbuild, tsx (2-3 s). */
-let launch: { command: string; args: string[] };
+let launch: WorkerLaunch;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'orchkit-crash-'));
-  launch = { command: process.execPath, args: ['--import', 'tsx', workerSource] };
-  try {
-    const esbuild = await import('esbuild');
-    // Inside the repository so the external packages resolve from its node_modules.
-    const outdir = path.join(root, 'node_modules/.cache/orchkit-crash-test');
-    await mkdir(outdir, { recursive: true });
-    const outfile = path.join(outdir, `crashWorker-${process.pid}.mjs`);
-    await esbuild.build({ entryPoints: [workerSource], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'silent' });
-    launch = { command: process.execPath, args: [outfile] };
-  } catch {
-    // keep tsx
-  }
+  launch = await prepareWorkerLaunch(workerSource, 'crashWorker');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  const bundle = launch.args[0];
-  if (bundle?.endsWith('.mjs')) await rm(bundle, { force: true });
+  await launch.cleanup();
 });
 
 interface WorkerRun {
@@ -117,7 +95,7 @@ describe('crash test (real processes, SIGKILL, SQLite)', () => {
     /** One database: a start worker, then resume workers, killed at random until one finishes. */
     const crashOne = async (db: number): Promise<void> => {
       // One seeded PRNG per database, so its kill points do not depend on the other lane.
-      const random = mulberry32(SEED + db);
+      const random = seeded(SEED + db);
       const delay = (): number => Math.round(50 + random() * 550);
       const dbFile = path.join(dir, `runs-${db}.db`);
       const effectsFile = path.join(dir, `effects-${db}.txt`);

@@ -4,12 +4,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { prepareWorkerLaunch, type WorkerLaunch } from './support/workerLaunch.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/runtime/store/createStore.js';
 import { probePostgres } from '../src/runtime/store/probePostgres.js';
@@ -32,27 +33,15 @@ const STEPS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const LEASE_MS = 10_000;
 
 let dir: string;
-let launch: { command: string; args: string[] };
+let launch: WorkerLaunch;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'orchkit-workers-'));
-  launch = { command: process.execPath, args: ['--import', 'tsx', workerSource] };
-  try {
-    // A bundle starts in ~0.3 s instead of tsx's 2-3 s.
-    const esbuild = await import('esbuild');
-    const outdir = path.join(root, 'node_modules/.cache/orchkit-crash-test');
-    await mkdir(outdir, { recursive: true });
-    const outfile = path.join(outdir, `pgWorker-${process.pid}.mjs`);
-    await esbuild.build({ entryPoints: [workerSource], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', logLevel: 'silent' });
-    launch = { command: process.execPath, args: [outfile] };
-  } catch {
-    // keep tsx
-  }
+  launch = await prepareWorkerLaunch(workerSource, 'pgWorker');
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  const bundle = launch.args[0];
-  if (bundle?.endsWith('.mjs')) await rm(bundle, { force: true });
+  await launch.cleanup();
 });
 
 interface Worker {
