@@ -86,3 +86,30 @@ describe('durable executions (SQLite)', () => {
     expect(clock.pending).toBe(0);
   });
 });
+
+describe('durable shared context (SQLite)', () => {
+  it('outlives the runtime: writes and deletes reach the store, expired entries stay expired', async () => {
+    const file = `sqlite:${path.join(dir, 'context.db')}`;
+    const clock = createCountingClock();
+    const first = createRuntime({ clock, store: file });
+    await first.loadContext();
+    const session = first.context('repo-1');
+    session.share('analysis', { language: 'go' });
+    session.share('scratch', { n: 1 });
+    session.share('short', { gone: true }, { ttlMs: 1_000 });
+    expect(session.delete('scratch')).toBe(true);
+    first.context('repo-2').share('other', { x: 1 });
+    first.clearSession('repo-2');
+    await first.stop();
+
+    clock.increment(2_000);
+    const second = createRuntime({ clock, store: file });
+    await second.loadContext();
+    expect(second.context('repo-1').get('analysis')?.data).toEqual({ language: 'go' });
+    expect(second.context('repo-1').get('scratch')).toBeUndefined();
+    expect(second.context('repo-1').get('short')).toBeUndefined();
+    expect(second.sessions()).toEqual(['repo-1']);
+    await second.stop();
+    expect(clock.pending).toBe(0);
+  });
+});

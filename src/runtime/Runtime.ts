@@ -89,6 +89,8 @@ export interface Runtime {
   /** The shared context of a session. */
   context(sessionId: string): SessionContext;
   clearSession(sessionId: string): number;
+  /** With a store: loads the stored shared context, expired entries left out (`resume()` does it too). */
+  loadContext(): Promise<void>;
   sessions(): string[];
   /** Ordered bus messages of one execution. */
   trace(correlationId: string): ReturnType<MessageBus['trace']>;

@@ -23,6 +23,8 @@ import { createCallPolicies } from './policies/CallPolicies.js';
 import { createRuntimeMetrics } from './RuntimeMetrics.js';
 import type { ToolContext } from '../actors/ToolContext.js';
 import { createExecutionWriter, type Durability } from './persistExecution.js';
+import { createContextPersistence, type ContextPersistence } from './persistContext.js';
+import type { ContextEntry, SessionContext } from './SessionContext.js';
 import { createStore } from './store/createStore.js';
 import type { ExecuteOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
 import type { ExecutionStore } from './store/ExecutionStore.js';
@@ -56,18 +58,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const newId = options.idGenerator ?? randomUUID;
   const env = options.env ?? {};
   const bus = createMessageBus({ clock });
-  const store: ContextStore = createContextStore({
-    clock,
-    ...options.context,
-    onExpired: (entry) =>
-      bus.publish({
-        type: 'context.expired',
-        topic: 'context.expired',
-        correlationId: entry.sessionId,
-        sessionId: entry.sessionId,
-        payload: { contextType: entry.contextType, expiresAt: entry.expiresAt, version: entry.version },
-      }),
-  });
   const ownsStore = typeof options.store === 'string';
   const durability: Durability | undefined =
     options.store === undefined
@@ -79,8 +69,28 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
           now: () => clock.now(),
           logger,
         };
+  // Shared context goes through the execution store too, when there is one.
+  let persistence: ContextPersistence | undefined;
+  const store: ContextStore = createContextStore({
+    clock,
+    ...options.context,
+    ...(durability ? { onShared: (entry: ContextEntry) => persistence?.saved(entry) } : {}),
+    onExpired: (entry) =>
+      bus.publish({
+        type: 'context.expired',
+        topic: 'context.expired',
+        correlationId: entry.sessionId,
+        sessionId: entry.sessionId,
+        payload: { contextType: entry.contextType, expiresAt: entry.expiresAt, version: entry.version },
+      }),
+  });
   let storeReady: Promise<void> | undefined;
-  const ready = (store: ExecutionStore): Promise<void> => (storeReady ??= store.init());
+  let initialized: Promise<void> | undefined;
+  const initOnce = (executionStore: ExecutionStore): Promise<void> => (initialized ??= executionStore.init());
+  const ready = (executionStore: ExecutionStore): Promise<void> =>
+    (storeReady ??= initOnce(executionStore).then(() => persistence?.load()));
+  if (durability) persistence = createContextPersistence(durability, () => store, () => initOnce(durability.store));
+  const sessionView = (session: SessionContext): SessionContext => (persistence ? persistence.wrap(session) : session);
   const durableRuns = new Map<string, { flushed: () => Promise<void>; clearTimers: () => void }>();
   let leaseTimer: unknown;
   const renewLeases = (): void => {
@@ -135,7 +145,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     now: () => clock.now(),
     random: options.random ?? Math.random,
     sessionData: (sessionId) => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data])),
-    contextFor: (sessionId, tool) => store.forSession(sessionId, tool),
+    contextFor: (sessionId, tool) => sessionView(store.forSession(sessionId, tool)),
     callTool: async (tool, input, ctx) => {
       const debug = logger.isLevelEnabled('debug');
       if (debug) ctx.logger.debug({ input }, 'tool call');
@@ -224,7 +234,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       startedAt: clock.now(),
     };
     const writer = durability ? createExecutionWriter(durability, definition, machineInput, { fresh: true, seqStart: 0 }) : undefined;
-    if (durability) void ready(durability.store).catch((error: unknown) => logger.error({ err: error }, 'store init failed'));
+    if (durability) void initOnce(durability.store).catch((error: unknown) => logger.error({ err: error }, 'store init failed'));
     const execution = startExecution({
       machine,
       definition,
@@ -335,8 +345,14 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       };
       return callThroughPolicies(tool, input, meta, callOptions.signal, callOptions.timeoutMs ?? tool.timeoutMs, callOptions.retry);
     },
-    context: (sessionId) => store.forSession(sessionId),
-    clearSession: (sessionId) => store.clearSession(sessionId),
+    context: (sessionId) => sessionView(store.forSession(sessionId)),
+    clearSession: (sessionId) => {
+      persistence?.cleared(sessionId, store.forSession(sessionId).list().map((entry) => entry.contextType));
+      return store.clearSession(sessionId);
+    },
+    loadContext: async () => {
+      if (durability) await ready(durability.store);
+    },
     sessions: () => store.sessions(),
     trace: (correlationId) => bus.trace(correlationId),
     executions: () => [...running.values()],
@@ -365,6 +381,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       await Promise.all([...durableRuns.values()].map((run) => run.flushed()));
       activeSupervisor.stop();
       policies.stop();
+      await persistence?.flushed();
       store.stop();
       if (durability && ownsStore) await durability.store.close();
       bus.close();
