@@ -1,45 +1,19 @@
 import fc from 'fast-check';
 import { firstValueFrom, Subject, toArray, take } from 'rxjs';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { SimulatedClock } from 'xstate';
 import { BusError, isBusError } from '../src/errors/BusError.js';
 import { ToolError } from '../src/errors/ToolError.js';
 import type { BusMessage } from '../src/runtime/BusMessage.js';
-import type { Clock } from '../src/runtime/Clock.js';
 import { createMessageBus, type MessageBus, type MessageBusOptions } from '../src/runtime/MessageBus.js';
 import { BoundedQueue } from '../src/runtime/bus/BoundedQueue.js';
 import { TopicIndex, parsePattern, type Deliverable } from '../src/runtime/bus/TopicIndex.js';
 import { ofCorrelation, ofType, payloadOf, takeUntilAborted } from '../src/runtime/rx.js';
+import { createCountingClock, type CountingClock } from './support/leakCheck.js';
 
-/** A SimulatedClock that counts live timeouts, to prove that nothing is left behind. */
-function countingClock(): Clock & { readonly live: number; increment(ms: number): void } {
-  const inner = new SimulatedClock();
-  const live = new Set<number>();
-  return {
-    now: () => inner.now(),
-    setTimeout(callback, delayMs) {
-      const handle: number = inner.setTimeout(() => {
-        live.delete(handle);
-        callback();
-      }, delayMs);
-      live.add(handle);
-      return handle;
-    },
-    clearTimeout(handle) {
-      live.delete(handle as number);
-      inner.clearTimeout(handle as number);
-    },
-    get live() {
-      return live.size;
-    },
-    increment: (ms) => inner.increment(ms),
-  };
-}
+const buses: { bus: MessageBus; clock: CountingClock }[] = [];
 
-const buses: { bus: MessageBus; clock: ReturnType<typeof countingClock> }[] = [];
-
-function setup(options: Partial<MessageBusOptions> = {}): { bus: MessageBus; clock: ReturnType<typeof countingClock> } {
-  const clock = countingClock();
+function setup(options: Partial<MessageBusOptions> = {}): { bus: MessageBus; clock: CountingClock } {
+  const clock = createCountingClock();
   let n = 0;
   const bus = createMessageBus({ clock, idGenerator: () => `m${++n}`, ...options });
   const made = { bus, clock };
@@ -51,7 +25,7 @@ function setup(options: Partial<MessageBusOptions> = {}): { bus: MessageBus; clo
 afterEach(() => {
   for (const { bus, clock } of buses.splice(0)) {
     bus.close();
-    expect(clock.live).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(bus.metrics()).toMatchObject({ subscriberCount: 0, topicCount: 0, patternCount: 0, pendingRequests: 0 });
   }
 });
@@ -331,7 +305,7 @@ describe('request / reply', () => {
     const error = await rejection(answer);
     expect(error).toMatchObject({ code: 'BUS_REQUEST_TIMEOUT', type: 'timeout' });
     expect(bus.metrics()).toMatchObject({ timeouts: 1, pendingRequests: 0 });
-    expect(clock.live).toBe(0);
+    expect(clock.pending).toBe(0);
     sub.unsubscribe();
   });
 
@@ -340,7 +314,7 @@ describe('request / reply', () => {
     const tap = bus.messages$.subscribe();
     expect(await rejection(bus.request('nobody.home', 1, { timeoutMs: 10 }))).toMatchObject({ code: 'BUS_NO_RESPONDER' });
     expect(bus.metrics()).toMatchObject({ noResponder: 1, published: 0 });
-    expect(clock.live).toBe(0);
+    expect(clock.pending).toBe(0);
     tap.unsubscribe();
   });
 
@@ -380,7 +354,7 @@ describe('request / reply', () => {
     controller.abort(new Error('user cancelled'));
     expect(await rejection(answer)).toMatchObject({ code: 'BUS_REQUEST_ABORTED', type: 'cancelled' });
     expect(await rejection(bus.request('q', null, { timeoutMs: 100, signal: controller.signal }))).toMatchObject({ code: 'BUS_REQUEST_ABORTED' });
-    expect(clock.live).toBe(0);
+    expect(clock.pending).toBe(0);
     sub.unsubscribe();
   });
 
@@ -404,7 +378,7 @@ describe('request / reply', () => {
     expect(await rejection(bus.request('a.*', 1, { timeoutMs: 10 }))).toMatchObject({ code: 'BUS_INVALID_MESSAGE' });
     await expect(bus.request('q', 1, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     const forever = bus.request('q', 1, { timeoutMs: Infinity });
-    expect(clock.live).toBe(0);
+    expect(clock.pending).toBe(0);
     clock.increment(1e9);
     expect(bus.metrics().pendingRequests).toBe(1);
     bus.close();
@@ -455,12 +429,12 @@ describe('close', () => {
     bus.subscribe('a.>', { async: true }).subscribe({ complete: () => (completed += 1) });
     bus.messages$.subscribe({ complete: () => (completed += 1) });
     const answers = [bus.request('q', 1, { timeoutMs: 100 }), bus.request('q', 2, { timeoutMs: 200 })];
-    expect(clock.live).toBe(1); // one deadline timer per bus, not one per request
+    expect(clock.pending).toBe(1); // one deadline timer per bus, not one per request
     bus.close();
     bus.close();
     expect(completed).toBe(3);
     for (const answer of answers) expect(await rejection(answer)).toMatchObject({ code: 'BUS_CLOSED' });
-    expect(clock.live).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(bus.closed).toBe(true);
     expect(() => bus.publish({ type: 'q' })).toThrow(expect.objectContaining({ code: 'BUS_CLOSED' }));
     expect(await rejection(bus.request('q', 1, { timeoutMs: 1 }))).toMatchObject({ code: 'BUS_CLOSED' });
@@ -580,7 +554,7 @@ describe('properties', () => {
         await Promise.all(answers);
         await check();
         expect(bus.metrics()).toMatchObject({ pendingRequests: 0, duplicateReplies: duplicates });
-        expect(clock.live).toBe(0);
+        expect(clock.pending).toBe(0);
         sub.unsubscribe();
         bus.close();
       }),

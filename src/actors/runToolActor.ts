@@ -1,60 +1,51 @@
 import { createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
-import type { Clock } from '../runtime/Clock.js';
 import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
 import type { AnyTool } from './defineTool.js';
 import { createToolContext } from './createToolContext.js';
 
-/** Options of a call outside a workflow step (a direct call or a tool-to-tool request). */
+/** Options of a call outside a workflow step (a direct call, a tool-to-tool request, a remediation). */
 export interface ToolActorOptions {
-  clock: Clock;
-  timeoutMs?: number | undefined;
+  /** The attempt's signal (the call policies own timeouts and abort it). */
   signal?: AbortSignal | undefined;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
 }
 
 const toolCall = fromPromise<unknown, { run: (signal: AbortSignal) => Promise<unknown> }>(({ input, signal }) => input.run(signal));
 
+const cancelled = (tool: AnyTool, message: string): ToolError =>
+  new ToolError({ code: 'CANCELLED', type: ErrorType.cancelled, retryable: false, tool: tool.name, message });
+
 /**
- * Runs one tool call as its own XState actor (so it shows in the inspector), with a time
- * limit on the runtime's clock and the caller's abort signal; the tool's signal aborts on either.
+ * Runs one tool call as its own XState actor (so it shows in the inspector). Aborting `signal`
+ * stops the actor, which aborts the tool's own signal. Time limits are the call policies' job.
  */
 export function runToolActor(tool: AnyTool, input: unknown, meta: CallMeta, services: WorkflowServices, options: ToolActorOptions): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(new ToolError({ code: 'CANCELLED', type: ErrorType.cancelled, retryable: false, tool: tool.name, message: `${tool.name} was cancelled before it started` }));
+    const { signal } = options;
+    if (signal?.aborted) {
+      reject(cancelled(tool, `${tool.name} was cancelled before it started`));
       return;
     }
     const actor = createActor(toolCall, {
-      input: { run: (signal) => services.callTool(tool, input, createToolContext(meta, signal, services)) },
+      input: { run: (actorSignal) => services.callTool(tool, input, createToolContext(meta, actorSignal, services)) },
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
-    let timer: unknown;
-    const settle = (finish: () => void): void => {
-      if (timer !== undefined) options.clock.clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      finish();
+    const onAbort = (): void => {
+      actor.stop();
+      reject(cancelled(tool, `${tool.name} was cancelled`));
     };
-    const abortWith = (error: ToolError): void => {
-      settle(() => {
-        actor.stop();
-        reject(error);
-      });
-    };
-    const onAbort = (): void =>
-      abortWith(new ToolError({ code: 'CANCELLED', type: ErrorType.cancelled, retryable: false, tool: tool.name, message: `${tool.name} was cancelled` }));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const limit = options.timeoutMs ?? tool.timeoutMs;
-    if (limit !== undefined) {
-      timer = options.clock.setTimeout(
-        () => abortWith(new ToolError({ code: 'TOOL_TIMEOUT', type: ErrorType.timeout, retryable: true, tool: tool.name, message: `${tool.name} did not answer within ${limit} ms` })),
-        limit,
-      );
-    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     actor.subscribe({
-      complete: () => settle(() => resolve(actor.getSnapshot().output)),
-      error: (error) => settle(() => reject(error instanceof Error ? error : new Error(String(error)))),
+      complete: () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(actor.getSnapshot().output);
+      },
+      error: (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
     });
     actor.start();
   });

@@ -6,7 +6,7 @@ import { createRuntime } from '../runtime/createRuntime.js';
 import { detectCapabilities } from '../tools/detectCapabilities.js';
 import { defaultTools } from './defaultTools.js';
 import { ExitCode } from './exitCodes.js';
-import { formatIssues } from './formatIssues.js';
+import { reportNotRun } from './formatIssues.js';
 import { loadWorkflowFile } from './loadWorkflowFile.js';
 import { parseInputs } from './parseInputs.js';
 
@@ -50,10 +50,7 @@ export async function inspectCommand(file: string, options: InspectCommandOption
     await keepServing(inspector.url, abort.signal);
     return result.status === 'completed' ? ExitCode.ok : ExitCode.runFailed;
   } catch (error) {
-    if (isWorkflowValidationError(error)) {
-      process.stderr.write(`${formatIssues(file, error.issues)}\n${file}: ${error.issues.length} problem(s); nothing was run.\n`);
-      return ExitCode.invalid;
-    }
+    if (isWorkflowValidationError(error)) return reportNotRun(file, error.issues);
     throw error;
   } finally {
     process.off('SIGINT', onSignal);

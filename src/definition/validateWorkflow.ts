@@ -26,7 +26,7 @@ export type ValidationResult =
  *
  * @example
  * const result = validateWorkflow(definition, { tools });
- * if (!result.success) for (const issue of result.issues) console.error(issue.path, issue.message);
+ * if (!result.success) for (const issue of result.issues) logger.warn({ path: issue.path, code: issue.code }, issue.message);
  */
 export function validateWorkflow(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const parsed = WorkflowDefinitionSchema.safeParse(value);

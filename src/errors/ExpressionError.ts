@@ -8,7 +8,7 @@ export type ExpressionErrorCode = 'EXPRESSION_INVALID' | 'EXPRESSION_FAILED';
  * (`EXPRESSION_FAILED`, e.g. a missing key).
  *
  * @example
- * if (isExpressionError(e)) console.error(e.path, e.source, e.message);
+ * if (isExpressionError(e)) logger.warn({ path: e.path, source: e.source, code: e.code }, e.message);
  */
 export class ExpressionError extends OrchkitError {
   override readonly name = 'ExpressionError';

@@ -48,7 +48,7 @@ export interface LocalInspector {
  *
  * @example
  * const inspector = await createLocalInspector({ runtime, definition, correlationId });
- * console.error(`watch at ${inspector.url}`);
+ * logger.info({ url: inspector.url }, 'local inspector ready');
  * await runtime.startWorkflow(definition, { correlationId }).result;
  * await inspector.stop();
  */

@@ -33,7 +33,7 @@ export interface StatelyInspector {
  * @example
  * const inspector = await startStatelyInspector();
  * const runtime = createRuntime({ tools, inspect: inspector.inspect });
- * console.error(`open ${inspector.url}`);
+ * logger.info({ url: inspector.url }, 'inspector ready');
  * // ... later
  * await runtime.stop();
  * await inspector.stop();

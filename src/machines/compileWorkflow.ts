@@ -48,6 +48,11 @@ export function compileWorkflow(
   const registry = toRegistry(tools);
   const checked = validateWorkflow(definition, { tools: registry });
   if (!checked.success) throw new WorkflowValidationError(checked.issues);
+  return compileValidWorkflow(checked.definition, registry, options);
+}
+
+/** {@link compileWorkflow} for a definition `validateWorkflow` already accepted (the runtime's path). */
+export function compileValidWorkflow(definition: WorkflowDefinition, registry: ToolRegistry, options: CompileOptions = {}): AnyStateMachine {
   const services = options.services ?? standaloneServices();
   const plans = planSteps(definition, registry);
   const outputTemplate = definition.output === undefined ? undefined : compileTemplate(definition.output, 'output');

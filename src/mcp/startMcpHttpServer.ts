@@ -44,7 +44,7 @@ interface Session {
  *
  * @example
  * const http = await startMcpHttpServer({ runtime, port: 0, token: process.env.ORCHKIT_MCP_TOKEN });
- * console.error(`MCP on ${http.url}`);
+ * logger.info({ url: http.url }, 'MCP server listening');
  */
 export async function startMcpHttpServer(options: McpHttpOptions): Promise<McpHttpServer> {
   const host = options.host ?? '127.0.0.1';

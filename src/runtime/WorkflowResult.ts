@@ -1,17 +1,8 @@
 import type { ErrorInfo } from '../errors/ErrorInfo.js';
-import type { StepStatus, WorkflowContext, WorkflowStatus } from '../machines/WorkflowContext.js';
+import type { StepState, WorkflowContext, WorkflowStatus } from '../machines/WorkflowContext.js';
 
-/** Outcome of one step. */
-export interface StepResult {
-  status: StepStatus;
-  attempts: number;
-  output?: unknown;
-  error?: ErrorInfo;
-  startedAt?: number;
-  finishedAt?: number;
-  routedTo?: string[];
-  skipReason?: 'condition' | 'dependency';
-}
+/** Outcome of one step: the machine's step state without its internal bookkeeping. */
+export type StepResult = Pick<StepState, 'status' | 'attempts' | 'output' | 'error' | 'startedAt' | 'finishedAt' | 'routedTo' | 'skipReason'>;
 
 /** Outcome of one execution. */
 export interface WorkflowResult {
@@ -30,15 +21,10 @@ export interface WorkflowResult {
 /** Reads the result out of a finished workflow machine's context. */
 export function toWorkflowResult(context: WorkflowContext, status: WorkflowStatus): WorkflowResult {
   const steps: Record<string, StepResult> = {};
-  for (const [id, s] of Object.entries(context.steps)) {
-    const step: StepResult = { status: s.status, attempts: s.attempts };
-    if (s.output !== undefined) step.output = s.output;
-    if (s.error !== undefined && s.status !== 'completed') step.error = s.error;
-    if (s.startedAt !== undefined) step.startedAt = s.startedAt;
-    if (s.finishedAt !== undefined) step.finishedAt = s.finishedAt;
-    if (s.routedTo !== undefined) step.routedTo = s.routedTo;
-    if (s.skipReason !== undefined) step.skipReason = s.skipReason;
-    steps[id] = step;
+  for (const [id, state] of Object.entries(context.steps)) {
+    // Internal bookkeeping stays in the machine; a completed step keeps no error of an earlier attempt.
+    const { patchedInput: _patch, retryDelayMs: _delay, retryDueAt: _due, attemptStartedAt: _attempt, error, ...step } = state;
+    steps[id] = error !== undefined && state.status !== 'completed' ? { ...step, error } : step;
   }
   const result: WorkflowResult = {
     workflowId: context.workflowId,

@@ -13,7 +13,7 @@ import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
 import { toErrorInfo } from '../errors/toErrorInfo.js';
 import { traceToolCall } from './traceToolCall.js';
-import { compileWorkflow } from '../machines/compileWorkflow.js';
+import { compileValidWorkflow } from '../machines/compileWorkflow.js';
 import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
 import { systemClock } from './Clock.js';
 import { createContextStore, type ContextStore } from './ContextStore.js';
@@ -132,7 +132,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     Object.create(ctx, { signal: { value: signal, enumerable: true } }) as ToolContext;
   const callThroughPolicies = (tool: AnyTool, input: unknown, meta: CallMeta, signal: AbortSignal | undefined, timeoutMs: number | undefined, retry: ToolRequestRetry) =>
     traceToolCall(meta, () =>
-      policies.call(tool, (attemptSignal) => runToolActor(tool, input, meta, direct, { clock, signal: attemptSignal, inspect: options.inspect }), {
+      policies.call(tool, (attemptSignal) => runToolActor(tool, input, meta, direct, { signal: attemptSignal, inspect: options.inspect }), {
         signal: signal ?? new AbortController().signal,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(retry === undefined ? {} : { retry }),
@@ -191,7 +191,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     runRemediation: (name, input, signal) => {
       const id = newId();
       const meta: CallMeta = { executionId: id, correlationId: id, sessionId: id, stepId: `remediation:${name}`, tool: name, attempt: 1 };
-      return runToolActor(tools.require(name), input, meta, services, { clock, signal, inspect: options.inspect });
+      const tool = tools.require(name);
+      return callThroughPolicies(tool, input, meta, signal, tool.timeoutMs, false);
     },
     onDecision: (decision, request) =>
       bus.publish({
@@ -215,7 +216,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (cached) return cached;
     const result = validateWorkflow(source, { tools });
     if (!result.success) throw new WorkflowValidationError(result.issues);
-    const entry = { definition: result.definition, machine: compileWorkflow(result.definition, tools, { services }) };
+    const entry = { definition: result.definition, machine: compileValidWorkflow(result.definition, tools, { services }) };
     compiled.set(source, entry);
     return entry;
   };

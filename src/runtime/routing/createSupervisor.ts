@@ -59,7 +59,7 @@ export interface Supervisor {
  *
  * @example
  * const supervisor = createSupervisor({ rules: activeRules(defaultRoutingRules, tools), registry: tools, clock,
- *   runRemediation: (name, input, signal) => runToolActor(tools.require(name), input, meta, services, { clock, signal }) });
+ *   runRemediation: (name, input, signal) => runToolActor(tools.require(name), input, meta, services, { signal }) });
  * const decision = await supervisor.route({ executionId, stepId: 'build', tool: 'build_image', error, attempt: 3, input, context: {} });
  * supervisor.stop();
  */

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess } from './checkAccess.js';
 import { checkReplay } from './checkReplay.js';
 import { encodeJson } from './encodeJson.js';
+import { executionRow } from './executionRow.js';
 import type { DeadlineKind, ExecutionStore } from './ExecutionStore.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
 
@@ -62,22 +63,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
           throw new StoreError('STORE_CONFLICT', `execution ${input.executionId} already exists`, { executionId: input.executionId });
         }
         const at = input.createdAt ?? clock.now();
-        executions.set(input.executionId, {
-          execution_id: input.executionId,
-          workflow_id: input.workflowId,
-          version: input.version,
-          definition: encodeJson(input.definition, 'definition', input.executionId),
-          input: encodeJson(input.input, 'input', input.executionId),
-          correlation_id: input.correlationId,
-          session_id: input.sessionId,
-          status: input.status ?? 'running',
-          snapshot: input.snapshot === undefined || input.snapshot === null ? null : encodeJson(input.snapshot, 'snapshot', input.executionId),
-          result: null,
-          created_at: at,
-          updated_at: at,
-          owner: input.owner ?? null,
-          lease_expires_at: input.leaseExpiresAt ?? null,
-        });
+        executions.set(input.executionId, { ...executionRow(input, at), result: null, updated_at: at });
         journals.set(input.executionId, []);
         return record(input.executionId);
       }),

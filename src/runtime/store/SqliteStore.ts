@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
 import { checkReplay } from './checkReplay.js';
 import { encodeJson } from './encodeJson.js';
+import { executionRow } from './executionRow.js';
 import type { ExecutionStore, JournalEntry } from './ExecutionStore.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
 import { pendingMigrations } from './schemaVersion.js';
@@ -87,20 +88,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
     createExecution: (input) =>
       write(input.executionId, (s) => {
         const at = input.createdAt ?? clock.now();
-        s.insertExecution.run({
-          execution_id: input.executionId,
-          workflow_id: input.workflowId,
-          version: input.version,
-          definition: encodeJson(input.definition, 'definition', input.executionId),
-          input: encodeJson(input.input, 'input', input.executionId),
-          correlation_id: input.correlationId,
-          session_id: input.sessionId,
-          status: input.status ?? 'running',
-          snapshot: input.snapshot === undefined || input.snapshot === null ? null : encodeJson(input.snapshot, 'snapshot', input.executionId),
-          created_at: at,
-          owner: input.owner ?? null,
-          lease_expires_at: input.leaseExpiresAt ?? null,
-        });
+        s.insertExecution.run(executionRow(input, at));
         return record(s, input.executionId);
       }),
     recordStep: (executionId, entry, snapshot, stepOptions = {}) =>
