@@ -2,7 +2,8 @@
 
 // Runtime
 export { createRuntime } from './runtime/createRuntime.js';
-export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions } from './runtime/Runtime.js';
+export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions, ResumeOptions } from './runtime/Runtime.js';
+export type { SuspendReason } from './runtime/DurableRuns.js';
 export type { WorkflowExecution } from './runtime/startExecution.js';
 export type { WorkflowResult, StepResult } from './runtime/WorkflowResult.js';
 export { systemClock } from './runtime/Clock.js';

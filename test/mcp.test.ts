@@ -49,7 +49,7 @@ describe('orchkit mcp over stdio', () => {
   let client: Client;
   beforeAll(async () => {
     client = new Client({ name: 'orchkit-test', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp'], cwd: root, stderr: 'pipe' }));
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--store', `sqlite:${join(scratch, 'stdio.db')}`], cwd: root, stderr: 'pipe' }));
   });
   afterAll(async () => {
     await client.close();
@@ -94,11 +94,25 @@ describe('orchkit mcp over stdio', () => {
     expect(progress[0]).toEqual({ progress: 1, total: 3, message: 'analyze completed' });
   });
 
-  it('says NOT_SUPPORTED for pause and resume, with a hint', async () => {
-    for (const name of ['pause_workflow', 'resume_workflow']) {
-      const result = await client.callTool({ name, arguments: { executionId: 'any' } });
-      expect(result.isError).toBe(true);
-      expect(structured(result)).toMatchObject({ error: { code: 'NOT_SUPPORTED', type: 'unavailable', hint: expect.stringContaining('cancel_workflow') } });
+  it('keeps runs in its store: a restarted server reports a run the first one finished', async () => {
+    const store = `sqlite:${join(scratch, 'restart.db')}`;
+    const connect = async (): Promise<Client> => {
+      const fresh = new Client({ name: 'orchkit-test', version: '1.0.0' });
+      await fresh.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--store', store], cwd: root, stderr: 'pipe' }));
+      return fresh;
+    };
+    const first = await connect();
+    const repo = await copyOf('python-flask');
+    const definition = { id: 'analyze-only', steps: [{ id: 'analyze', tool: 'analyze_repository', input: { path: repo } }] };
+    const { executionId } = structured<{ executionId: string }>(await first.callTool({ name: 'execute_workflow', arguments: { definition } }));
+    await first.close();
+
+    const second = await connect();
+    try {
+      const status = await second.callTool({ name: 'get_workflow_status', arguments: { executionId } });
+      expect(structured(status)).toMatchObject({ executionId, workflowId: 'analyze-only', status: 'completed', steps: { analyze: { status: 'completed', attempts: 1 } }, result: { status: 'completed' } });
+    } finally {
+      await second.close();
     }
   });
 });
@@ -158,6 +172,14 @@ describe('orchkit MCP over Streamable HTTP (in-process)', () => {
     abort.abort('user gave up');
     await expect(call).rejects.toThrow();
     await expect.poll(() => runtime.executions().length).toBe(0);
+  });
+
+  it('says NOT_SUPPORTED for pause and resume without a store, with a hint', async () => {
+    for (const name of ['pause_workflow', 'resume_workflow']) {
+      const result = await client.callTool({ name, arguments: { executionId: 'any' } });
+      expect(result.isError).toBe(true);
+      expect(structured(result)).toMatchObject({ error: { code: 'NOT_SUPPORTED', type: 'unavailable', hint: expect.stringContaining('--store') } });
+    }
   });
 
   it('shares and reads session context', async () => {

@@ -280,12 +280,20 @@ for (const backend of backends) {
 
     it('pause, resume and cancel requests: paused is not claimable; cancelled takes no further request', async () => {
       await h.store.createExecution(execution('e1'));
+      await h.store.createExecution(execution('e0'));
       expect((await h.store.setStatus('e1', 'paused')).status).toBe('paused');
-      expect(await h.store.claimRunnable({ owner: 'n1', leaseMs: 100 })).toEqual([]);
+      expect(await h.store.claimRunnable({ owner: 'n1', leaseMs: 100, executionId: 'e1' })).toEqual([]);
       await h.store.setStatus('e1', 'running');
-      expect(await h.store.claimRunnable({ owner: 'n1', leaseMs: 100 })).toHaveLength(1);
+      // A targeted claim takes that execution only, though e0 is older and runnable too.
+      expect((await h.store.claimRunnable({ owner: 'n1', leaseMs: 100, executionId: 'e1' })).map((r) => r.executionId)).toEqual(['e1']);
+      // The owner's renewal skips a paused execution: that is how it learns of the request.
+      expect(await h.store.renewLease('n1', ['e1'], 100)).toEqual(['e1']);
+      await h.store.setStatus('e1', 'paused');
+      expect(await h.store.renewLease('n1', ['e1'], 100)).toEqual([]);
+      await h.store.setStatus('e1', 'running');
       await h.store.setStatus('e1', 'cancelled');
-      expect(await h.store.claimRunnable({ owner: 'n2', leaseMs: 100 })).toEqual([]);
+      expect(await h.store.renewLease('n1', ['e1'], 100)).toEqual([]);
+      expect((await h.store.claimRunnable({ owner: 'n2', leaseMs: 100 })).map((r) => r.executionId)).toEqual(['e0']);
       await expectStoreError(h.store.setStatus('e1', 'running'), 'STORE_CONFLICT');
       // The owner records the step still in flight, then finishes the run as cancelled.
       await h.store.recordStep('e1', { stepId: 'a', kind: 'step.failed', attempt: 1 }, {}, { owner: 'n1' });

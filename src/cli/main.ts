@@ -81,8 +81,10 @@ program
   .option('--host <host>', 'HTTP interface to bind', '127.0.0.1')
   .option('--token <token>', 'require this bearer token over HTTP (default: $ORCHKIT_MCP_TOKEN)')
   .option('--workflows <dir>', 'directory of the workflow files list_workflows shows', 'examples')
+  .option('--store <url>', 'execution store of the runs (sqlite:<path>, postgres://...): status, pause and resume outlive the server', DEFAULT_STORE)
+  .option('--no-store', 'keep runs in memory only (no pause_workflow or resume_workflow)')
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
-  .action(async (opts: { http?: boolean; port: number; host: string; token?: string; workflows: string; logLevel: string }) => {
+  .action(async (opts: { http?: boolean; port: number; host: string; token?: string; workflows: string; store: string | false; logLevel: string }) => {
     process.exitCode = await mcpCommand({ ...opts, logger: createCliLogger(opts.logLevel) });
   });
 

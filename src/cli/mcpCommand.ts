@@ -3,7 +3,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Logger } from 'pino';
 import { createMcpServer } from '../mcp/createMcpServer.js';
 import { startMcpHttpServer } from '../mcp/startMcpHttpServer.js';
-import { createRuntime } from '../runtime/createRuntime.js';
+import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
 import { detectCapabilities } from '../tools/detectCapabilities.js';
 import { defaultTools } from './defaultTools.js';
 import { ExitCode } from './exitCodes.js';
@@ -15,19 +15,24 @@ export interface McpCommandOptions {
   /** Bearer token of the HTTP endpoint; `ORCHKIT_MCP_TOKEN` when not given (keeps it out of `ps`). */
   token?: string;
   workflows: string;
+  /** Execution store URL; `false` keeps runs in memory only (no pause/resume, no status after a restart). */
+  store: string | false;
   logger: Logger;
 }
 
 /**
  * `orchkit mcp`: serves the tool pack, the workflow tools and the conversation over MCP, on
  * stdio (stdout is the protocol: logs go to stderr) or, with `--http`, over Streamable HTTP.
- * Runs until stdin ends (stdio), or SIGINT/SIGTERM.
+ * Runs are journaled in the store (the embedded SQLite file by default): on start the server
+ * takes up the runs left running, and status, pause and resume outlive it. Runs until stdin
+ * ends (stdio), or SIGINT/SIGTERM; runs still going are then suspended for the next start.
  */
 export async function mcpCommand(options: McpCommandOptions): Promise<ExitCode> {
   const env = await detectCapabilities();
-  const runtime = createRuntime({ tools: defaultTools(), logger: options.logger, env: { ...env } });
+  const runtime = createRuntime({ tools: defaultTools(), logger: options.logger, env: { ...env }, ...(options.store === false ? {} : { store: options.store }) });
   const workflowsDir = options.workflows;
   try {
+    if (runtime.store) await resumeLeftRunning(runtime, options.logger);
     if (options.http) {
       const token = options.token ?? process.env['ORCHKIT_MCP_TOKEN'];
       if (token === undefined && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
@@ -50,6 +55,14 @@ export async function mcpCommand(options: McpCommandOptions): Promise<ExitCode> 
   } finally {
     await runtime.stop();
   }
+}
+
+/** Takes up the runs a stopped or crashed server left running, and loads the stored shared context. */
+async function resumeLeftRunning(runtime: Runtime, logger: Logger): Promise<void> {
+  await runtime.loadContext();
+  let resumed = 0;
+  for (let claimed = await runtime.resume({ limit: 100 }); claimed.length > 0; claimed = await runtime.resume({ limit: 100 })) resumed += claimed.length;
+  if (resumed > 0) logger.info({ resumed }, 'resumed runs left running');
 }
 
 function untilStopped(): Promise<void> {

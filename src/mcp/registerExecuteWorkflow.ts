@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Runtime } from '../runtime/createRuntime.js';
+import type { Subscription } from 'rxjs';
+import type { BusMessage } from '../runtime/BusMessage.js';
+import type { WorkflowExecution } from '../runtime/startExecution.js';
 import type { WorkflowResult } from '../runtime/WorkflowResult.js';
 import type { ExecutionHistory } from './ExecutionHistory.js';
 import { forwardProgress } from './forwardProgress.js';
@@ -46,13 +49,35 @@ export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, his
         const { executionId, workflowId, sessionId } = execution;
         return successResult({ executionId, correlationId, workflowId, sessionId, status: 'running' }, `${workflowId}: started execution ${executionId}`);
       }
-      const result = await execution.result;
+      const outcome = await untilSettled(runtime, execution);
+      if ('suspended' in outcome) {
+        const { executionId, workflowId, sessionId } = execution;
+        const reason = (outcome.suspended.payload as { reason: string }).reason;
+        const text = `${workflowId}: ${reason === 'paused' ? 'paused' : `suspended (${reason})`}; resume_workflow takes it up again (execution ${executionId})`;
+        return successResult({ executionId, correlationId, workflowId, sessionId, status: reason === 'paused' ? 'paused' : 'suspended', reason }, text);
+      }
+      const result = outcome;
       history.record(result);
       return { ...successResult(result, summarize(result)), ...(result.status === 'completed' ? {} : { isError: true }) };
     } finally {
       await progress?.stop();
     }
   });
+}
+
+/** The run's result, or the `execution.suspended` message if it is paused or suspended first (it then has no result here). */
+async function untilSettled(runtime: Runtime, execution: WorkflowExecution): Promise<WorkflowResult | { suspended: BusMessage }> {
+  let subscription: Subscription | undefined;
+  const suspended = new Promise<{ suspended: BusMessage }>((resolve) => {
+    subscription = runtime.bus.subscribe('execution.suspended').subscribe((message) => {
+      if (message.executionId === execution.executionId) resolve({ suspended: message });
+    });
+  });
+  try {
+    return await Promise.race([execution.result, suspended]);
+  } finally {
+    subscription?.unsubscribe();
+  }
 }
 
 function summarize(result: WorkflowResult): string {

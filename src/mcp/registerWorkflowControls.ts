@@ -4,18 +4,21 @@ import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
 import type { WorkflowContext } from '../machines/WorkflowContext.js';
 import type { Runtime } from '../runtime/createRuntime.js';
+import type { ExecutionStore } from '../runtime/store/ExecutionStore.js';
 import type { WorkflowExecution } from '../runtime/startExecution.js';
 import type { ExecutionHistory } from './ExecutionHistory.js';
 import { listWorkflowFiles } from './listWorkflowFiles.js';
 import { registerMcpTool } from './registerMcpTool.js';
+import { storedStatus } from './storedStatus.js';
 import { successResult } from './successResult.js';
 
 const ExecutionRef = z.object({ executionId: z.string().min(1) });
 
 /**
- * `list_workflows`, `get_workflow_status`, `cancel_workflow`, and `pause_workflow` /
- * `resume_workflow`, which answer `NOT_SUPPORTED`: a durable pause needs the persistent
- * execution store, and an in-memory pause would be lost with the process.
+ * `list_workflows`, `get_workflow_status`, `cancel_workflow`, `pause_workflow` and
+ * `resume_workflow`. With a store (`orchkit mcp --store`), status is read from it and pause,
+ * resume and cancel are written to it, so they reach runs of any node and outlive the server;
+ * without one, status covers this process only and pause/resume answer `NOT_SUPPORTED`.
  *
  * @example
  * registerWorkflowControls(server, runtime, history, 'examples');
@@ -28,7 +31,7 @@ export function registerWorkflowControls(server: McpServer, runtime: Runtime, hi
     return successResult({ directory: workflowsDir, workflows }, `${workflows.length} workflow file(s): ${workflows.map((w) => w.name).join(', ') || 'none'}`);
   });
 
-  const statusDescription = 'Status of an execution: running ones with their step states, finished ones (recent, this server process) with their result';
+  const statusDescription = 'Status of an execution with its step states: running here, or (with a store) stored by any node; finished ones with their result';
   registerMcpTool(server, { name: 'get_workflow_status', description: statusDescription, input: ExecutionRef }, async ({ executionId }) => {
     const running = find(executionId);
     if (running) {
@@ -37,40 +40,80 @@ export function registerWorkflowControls(server: McpServer, runtime: Runtime, hi
       const { workflowId, correlationId, sessionId } = running;
       return successResult({ executionId, workflowId, correlationId, sessionId, status: 'running', steps }, `${workflowId}: running (execution ${executionId})`);
     }
+    const record = await runtime.store?.getExecution(executionId);
+    if (record) {
+      const status = storedStatus(record);
+      return successResult(status, `${record.workflowId}: ${record.status} (execution ${executionId}${record.owner ? `, on ${record.owner}` : ''})`);
+    }
     const finished = history.get(executionId);
     if (finished) return successResult(finished, `${finished.workflowId}: ${finished.status} (execution ${executionId})`);
-    throw notFound(executionId, 'get_workflow_status');
+    throw notFound(executionId, 'get_workflow_status', runtime.store);
   });
 
   const cancelInput = ExecutionRef.extend({ reason: z.string().max(500).optional() });
-  registerMcpTool(server, { name: 'cancel_workflow', description: 'Cancels a running execution and returns its final result', input: cancelInput }, async ({ executionId, reason }) => {
+  const cancelDescription = 'Cancels an execution: one running here ends now with its result; with a store, one on another node ends at that node\'s next lease renewal';
+  registerMcpTool(server, { name: 'cancel_workflow', description: cancelDescription, input: cancelInput }, async ({ executionId, reason }) => {
     const running = find(executionId);
-    if (!running) {
-      const finished = history.get(executionId);
-      if (!finished) throw notFound(executionId, 'cancel_workflow');
-      throw new ToolError({ code: 'EXECUTION_FINISHED', type: ErrorType.validation, retryable: false, tool: 'cancel_workflow', message: `execution ${executionId} already ended: ${finished.status}` });
+    if (running) {
+      running.cancel(reason ?? 'cancelled by an MCP client');
+      const result = await running.result;
+      history.record(result);
+      return successResult(result, `${result.workflowId}: ${result.status} (execution ${executionId})`);
     }
-    running.cancel(reason ?? 'cancelled by an MCP client');
-    const result = await running.result;
-    history.record(result);
-    return successResult(result, `${result.workflowId}: ${result.status} (execution ${executionId})`);
+    const store = runtime.store;
+    const record = await store?.getExecution(executionId);
+    if (store && record && !isEnded(record.status)) {
+      const requested = await store.setStatus(executionId, 'cancelled');
+      return successResult(storedStatus(requested), `${requested.workflowId}: cancel requested (execution ${executionId}${requested.owner ? `, on ${requested.owner}` : ''})`);
+    }
+    const ended = record?.status ?? history.get(executionId)?.status;
+    if (ended === undefined) throw notFound(executionId, 'cancel_workflow', store);
+    throw new ToolError({ code: 'EXECUTION_FINISHED', type: ErrorType.validation, retryable: false, tool: 'cancel_workflow', message: `execution ${executionId} already ended: ${ended}` });
   });
 
-  for (const name of ['pause_workflow', 'resume_workflow'] as const) {
-    registerMcpTool(server, { name, description: `${name === 'pause_workflow' ? 'Pauses' : 'Resumes'} an execution durably (needs the persistent store; not available yet)`, input: ExecutionRef }, async () => {
-      throw new ToolError({
-        code: 'NOT_SUPPORTED', type: ErrorType.unavailable, retryable: false, tool: name,
-        message: `${name} needs the persistent execution store, which this runtime does not have yet`,
-        details: { hint: 'cancel_workflow stops a run, and execute_workflow starts it again; durable pause and resume come with persistence' },
-      });
-    });
-  }
+  const pauseDescription = 'Pauses an execution durably (needs the store): it stops where it is, survives restarts, and waits for resume_workflow; the step that was running runs again on resume';
+  registerMcpTool(server, { name: 'pause_workflow', description: pauseDescription, input: ExecutionRef }, async ({ executionId }) => {
+    requireStore(runtime, 'pause_workflow');
+    const record = await runtime.pause(executionId);
+    const where = record.owner ? `; ${record.owner} stops it at its next lease renewal` : '';
+    return successResult(storedStatus(record), `${record.workflowId}: paused (execution ${executionId}${where})`);
+  });
+
+  const resumeDescription = 'Resumes a paused execution (or one left running by a stopped node) on this server, from its last journaled step';
+  registerMcpTool(server, { name: 'resume_workflow', description: resumeDescription, input: ExecutionRef }, async ({ executionId }) => {
+    const store = requireStore(runtime, 'resume_workflow');
+    if (find(executionId)) return successResult({ executionId, status: 'running' }, `execution ${executionId} is already running here`);
+    const [execution] = await runtime.resume({ executionId });
+    if (execution) {
+      void execution.result.then((result) => history.record(result));
+      const { workflowId, correlationId, sessionId } = execution;
+      return successResult({ executionId, workflowId, correlationId, sessionId, status: 'running' }, `${workflowId}: resumed here (execution ${executionId})`);
+    }
+    const record = await store.getExecution(executionId);
+    if (!record) throw notFound(executionId, 'resume_workflow', store);
+    if (isEnded(record.status)) {
+      throw new ToolError({ code: 'EXECUTION_FINISHED', type: ErrorType.validation, retryable: false, tool: 'resume_workflow', message: `execution ${executionId} already ended: ${record.status}` });
+    }
+    // Running, and its lease is held by another node: it is not paused, nothing to resume.
+    return successResult(storedStatus(record), `${record.workflowId}: ${record.status} on ${record.owner ?? 'another node'} (execution ${executionId})`);
+  });
 }
 
-function notFound(executionId: string, tool: string): ToolError {
+const isEnded = (status: string): boolean => ['completed', 'failed', 'cancelled', 'timed_out'].includes(status);
+
+function requireStore(runtime: Runtime, tool: string): ExecutionStore {
+  if (runtime.store) return runtime.store;
+  throw new ToolError({
+    code: 'NOT_SUPPORTED', type: ErrorType.unavailable, retryable: false, tool,
+    message: `${tool} needs the execution store, and this server runs without one`,
+    details: { hint: 'start the server with a store (orchkit mcp --store sqlite:.orchkit/runs.db); meanwhile cancel_workflow stops a run and execute_workflow starts it again' },
+  });
+}
+
+function notFound(executionId: string, tool: string, store: ExecutionStore | undefined): ToolError {
   return new ToolError({
     code: 'EXECUTION_NOT_FOUND', type: ErrorType.notFound, retryable: false, tool,
-    message: `no execution ${executionId} is running, nor among the recent results of this server`,
-    details: { hint: 'only running executions and the last finished ones of this server process are known' },
+    message: `no execution ${executionId} is running here${store ? ', in the store,' : ''} or among the recent results of this server`,
+    details: { hint: store ? 'check the id: get it from execute_workflow or orchkit runs list' : 'without a store only running executions and the last finished ones of this server process are known' },
   });
 }

@@ -13,7 +13,7 @@ import type { Supervisor } from './routing/createSupervisor.js';
 import type { MetricsSnapshot } from './RuntimeMetrics.js';
 import type { SessionContext } from './SessionContext.js';
 import type { WorkflowExecution } from './startExecution.js';
-import type { ExecutionStore } from './store/ExecutionStore.js';
+import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import type { WorkflowResult } from './WorkflowResult.js';
 
 /** Options of {@link createRuntime}. */
@@ -106,9 +106,18 @@ export interface Runtime {
    * With a store: takes over executions left running (by a crashed process, or a node whose lease
    * lapsed) and resumes them. Completed steps are not run again; a step that was running runs
    * again (at least once: tools deduplicate with `ctx.idempotencyKey`); retry waits and timeouts
-   * resume with the time that is left.
+   * resume with the time that is left. With `executionId`, takes up that execution only, paused
+   * or left running; none when another node holds its lease.
    */
-  resume(options?: { limit?: number }): Promise<WorkflowExecution[]>;
+  resume(options?: ResumeOptions): Promise<WorkflowExecution[]>;
+  /**
+   * With a store: pauses an execution durably (`paused` in the store). On this node it is
+   * suspended at once (writes flushed, lease released, `execution.suspended` on the bus); on the
+   * node that owns it, at that node's next lease renewal (within `leaseMs / 3`). No node claims
+   * it until `resume({ executionId })`. A step that was running runs again on resume. A finished
+   * execution is `STORE_CONFLICT`; an unknown one `STORE_NOT_FOUND`.
+   */
+  pause(executionId: string): Promise<ExecutionRecord>;
   /** The execution store, when the runtime has one. */
   readonly store: ExecutionStore | undefined;
   /**
@@ -117,4 +126,12 @@ export interface Runtime {
    * elsewhere, and their local `result` promises do not settle.
    */
   stop(): Promise<void>;
+}
+
+/** Options of `Runtime.resume`. */
+export interface ResumeOptions {
+  /** Most executions taken up by one call; 10 by default. */
+  limit?: number;
+  /** Takes up this execution only: a paused one is set running again first. */
+  executionId?: string;
 }

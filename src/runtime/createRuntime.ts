@@ -22,13 +22,15 @@ import { createSupervisor, type Supervisor } from './routing/createSupervisor.js
 import { createCallPolicies } from './policies/CallPolicies.js';
 import { createRuntimeMetrics } from './RuntimeMetrics.js';
 import type { ToolContext } from '../actors/ToolContext.js';
-import { createExecutionWriter, type Durability } from './persistExecution.js';
+import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';
+import { createDurableRuns } from './DurableRuns.js';
+import { restoreExecution } from './restoreExecution.js';
+import { StoreError } from '../errors/StoreError.js';
 import { createContextPersistence, type ContextPersistence } from './persistContext.js';
 import type { ContextEntry, SessionContext } from './SessionContext.js';
 import { createStore } from './store/createStore.js';
-import type { ExecuteOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
-import type { ExecutionStore } from './store/ExecutionStore.js';
-import { rearmTimers } from '../machines/rearmTimers.js';
+import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
+import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 
@@ -91,30 +93,20 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     (storeReady ??= initOnce(executionStore).then(() => persistence?.load()));
   if (durability) persistence = createContextPersistence(durability, () => store, () => initOnce(durability.store));
   const sessionView = (session: SessionContext): SessionContext => (persistence ? persistence.wrap(session) : session);
-  const durableRuns = new Map<string, { flushed: () => Promise<void>; clearTimers: () => void }>();
-  let leaseTimer: unknown;
-  const renewLeases = (): void => {
-    leaseTimer = undefined;
-    if (!durability || durableRuns.size === 0 || status !== 'running') return;
-    const ids = [...durableRuns.keys()];
-    void durability.store.renewLease(durability.owner, ids, durability.leaseMs).then(
-      (kept) => {
-        const lost = ids.filter((id) => !kept.includes(id));
-        for (const id of lost) {
-          logger.warn({ executionId: id }, 'lease lost; another node owns this execution now');
-          running.get(id)?.actor.stop();
-          running.delete(id);
-          durableRuns.get(id)?.clearTimers();
-          durableRuns.delete(id);
-        }
-      },
-      (error: unknown) => logger.error({ err: error }, 'lease renewal failed'),
-    );
-    leaseTimer = clock.setTimeout(renewLeases, durability.leaseMs / 3);
-  };
   const compiled = new WeakMap<object, { definition: WorkflowDefinition; machine: AnyStateMachine }>();
   const running = new Map<string, WorkflowExecution>();
   let status: RuntimeStatus = 'running';
+  const durableRuns = durability
+    ? createDurableRuns({
+        durability,
+        bus,
+        clock,
+        onSuspended: (execution) => {
+          running.delete(execution.executionId);
+          activeSupervisor.forget(execution.executionId);
+        },
+      })
+    : undefined;
 
   const metrics = createRuntimeMetrics();
   const policies = createCallPolicies({
@@ -256,64 +248,43 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return execution;
   };
 
-  /** Registers a started execution: running map, metrics, durable writes and lease renewal. */
-  const track = (
-    execution: WorkflowExecution,
-    writer: ReturnType<typeof createExecutionWriter> | undefined,
-    clearTimers: () => void,
-  ): void => {
+  /** Registers a started execution: running map, metrics, and its durable writes and lease. */
+  const track = (execution: WorkflowExecution, writer: ExecutionWriter | undefined, clearTimers: () => void): void => {
     const { executionId } = execution;
     running.set(executionId, execution);
-    if (writer) {
-      durableRuns.set(executionId, { flushed: () => writer.flushed(), clearTimers });
-      if (leaseTimer === undefined && durability) leaseTimer = clock.setTimeout(renewLeases, durability.leaseMs / 3);
-    }
+    if (writer) durableRuns?.add(execution, writer, clearTimers);
     void execution.result.then(async (result) => {
       clearTimers();
       running.delete(executionId);
       activeSupervisor.forget(executionId);
       metrics.recordExecution(result.workflowId, result.status);
-      if (writer) {
-        await writer.finish(result);
-        durableRuns.delete(executionId);
-      }
+      await durableRuns?.finish(executionId, result);
     });
   };
 
-  const resume = async (resumeOptions: { limit?: number } = {}): Promise<WorkflowExecution[]> => {
+  const requireStore = (method: string): Durability => {
+    if (!durability) throw new RuntimeError('INVALID_OPTION', `${method}() needs a store: createRuntime({ store: "sqlite:runs.db" })`);
+    return durability;
+  };
+
+  const resume = async (resumeOptions: ResumeOptions = {}): Promise<WorkflowExecution[]> => {
     assertRunning();
-    if (!durability) throw new RuntimeError('INVALID_OPTION', 'resume() needs a store: createRuntime({ store: "sqlite:runs.db" })');
-    await ready(durability.store);
-    const claimed = await durability.store.claimRunnable({ owner: durability.owner, leaseMs: durability.leaseMs, ...(resumeOptions.limit === undefined ? {} : { limit: resumeOptions.limit }) });
+    const { store: executionStore, owner, leaseMs } = requireStore('resume');
+    await ready(executionStore);
+    const { executionId, limit } = resumeOptions;
+    if (executionId !== undefined) {
+      if (running.has(executionId)) return [];
+      const record = await executionStore.getExecution(executionId);
+      if (!record) throw new StoreError('STORE_NOT_FOUND', `no execution ${executionId} in the store`, { executionId });
+      if (record.status === 'paused') await executionStore.setStatus(executionId, 'running');
+    }
+    const claimed = await executionStore.claimRunnable({ owner, leaseMs, ...(limit === undefined ? {} : { limit }), ...(executionId === undefined ? {} : { executionId }) });
     const resumed: WorkflowExecution[] = [];
+    const deps = { durability: requireStore('resume'), prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), tools, bus, clock, env, inspect: options.inspect };
     for (const record of claimed) {
       if (running.has(record.executionId)) continue;
-      const { definition, machine } = prepare(record.definition as WorkflowDefinitionInput);
-      const journal = await durability.store.journal(record.executionId);
-      const machineInput = {
-        executionId: record.executionId,
-        correlationId: record.correlationId,
-        sessionId: record.sessionId,
-        input: record.input,
-        env,
-        startedAt: record.createdAt,
-      };
-      const writer = createExecutionWriter(durability, definition, machineInput, { fresh: false, seqStart: journal.length });
-      const execution = startExecution({
-        machine,
-        definition,
-        bus,
-        clock,
-        inspect: options.inspect,
-        machineInput,
-        ...(record.snapshot === null || record.snapshot === undefined ? {} : { snapshot: record.snapshot }),
-        beforeStart: (actor) => writer.attach(actor),
-      });
-      const timeoutOf = (stepId: string): number | undefined => {
-        const step = definition.steps.find((s) => s.id === stepId);
-        return step?.timeoutMs ?? (step ? tools.get(step.tool)?.timeoutMs : undefined);
-      };
-      track(execution, writer, rearmTimers(execution.actor, definition, clock, timeoutOf));
+      const { execution, writer, clearTimers } = await restoreExecution(record, deps);
+      track(execution, writer, clearTimers);
       resumed.push(execution);
     }
     return resumed;
@@ -358,6 +329,15 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     trace: (correlationId) => bus.trace(correlationId),
     executions: () => [...running.values()],
     resume,
+    async pause(executionId) {
+      assertRunning();
+      const { store: executionStore } = requireStore('pause');
+      await ready(executionStore);
+      await executionStore.setStatus(executionId, 'paused');
+      // Here it stops now; on another node at that node's next lease renewal.
+      await durableRuns?.suspend(executionId, 'paused');
+      return (await executionStore.getExecution(executionId)) as ExecutionRecord;
+    },
     store: durability?.store,
     supervisor: activeSupervisor,
     metrics: () => ({ ...metrics.snapshot(), bus: bus.metrics() }),
@@ -365,21 +345,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     async stop() {
       if (status !== 'running') return;
       status = 'stopping';
-      if (leaseTimer !== undefined) clock.clearTimeout(leaseTimer);
-      const pending = [...running.values()];
-      const suspended = pending.filter((execution) => durableRuns.has(execution.executionId));
-      const cancelled = pending.filter((execution) => !durableRuns.has(execution.executionId));
+      const cancelled = [...running.values()].filter((execution) => !durableRuns?.has(execution.executionId));
       cancelled.forEach((execution) => execution.cancel('the runtime is stopping'));
-      for (const execution of suspended) {
-        const run = durableRuns.get(execution.executionId);
-        run?.clearTimers();
-        execution.actor.stop();
-        await run?.flushed();
-        if (durability) await durability.store.releaseLease(execution.executionId, durability.owner).catch(() => false);
-        running.delete(execution.executionId);
-      }
+      await durableRuns?.suspendAll();
       await Promise.allSettled(cancelled.map((execution) => execution.result));
-      await Promise.all([...durableRuns.values()].map((run) => run.flushed()));
+      await durableRuns?.flushed();
       activeSupervisor.stop();
       policies.stop();
       await persistence?.flushed();

@@ -111,6 +111,8 @@ export interface ClaimOptions {
   leaseMs: number;
   /** Most executions claimed by one call; 10 by default. */
   limit?: number;
+  /** Claims this execution only (when it is runnable). */
+  executionId?: string;
 }
 
 /**
@@ -159,7 +161,10 @@ export interface ExecutionStore {
    * several nodes.
    */
   claimRunnable(options: ClaimOptions): Promise<ExecutionRecord[]>;
-  /** Extends the leases `owner` still holds and returns their ids; a missing id is a lost lease. */
+  /**
+   * Extends the leases `owner` still holds on `running` executions and returns their ids. A
+   * missing id is a lost lease, or a pause or cancel request (`setStatus`) the owner must act on.
+   */
   renewLease(owner: string, executionIds: readonly string[], leaseMs: number): Promise<string[]>;
   /** Gives up a lease; false when `owner` did not hold it. */
   releaseLease(executionId: string, owner: string): Promise<boolean>;

@@ -161,11 +161,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
           .map((r) => contextFromRow(r, json))
           .sort((a, b) => a.sessionId.localeCompare(b.sessionId) || a.contextType.localeCompare(b.contextType));
       }),
-    claimRunnable: ({ owner, leaseMs, limit = 10 }) =>
+    claimRunnable: ({ owner, leaseMs, limit = 10, executionId }) =>
       run(() => {
         const now = clock.now();
         const picked = [...executions.values()]
           .filter((r) => r.status === 'running' && (r.lease_expires_at === null || (r.lease_expires_at as number) <= now))
+          .filter((r) => executionId === undefined || r.execution_id === executionId)
           .sort((a, b) => (a.updated_at as number) - (b.updated_at as number) || ((a.execution_id as string) < (b.execution_id as string) ? -1 : 1))
           .slice(0, limit);
         for (const r of picked) Object.assign(r, { owner, lease_expires_at: now + leaseMs });
@@ -176,7 +177,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
         const until = clock.now() + leaseMs;
         return executionIds.filter((id) => {
           const r = row(id);
-          if (r?.owner !== owner) return false;
+          if (r?.owner !== owner || r.status !== 'running') return false;
           r.lease_expires_at = until;
           return true;
         });

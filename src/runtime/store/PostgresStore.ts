@@ -252,9 +252,9 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     async loadContextEntries({ sessionId } = {}) {
       return (await query(sql.loadContext, [clock.now(), sessionId ?? null])).map((row) => contextFromRow(row, json));
     },
-    async claimRunnable({ owner, leaseMs, limit = 10 }) {
+    async claimRunnable({ owner, leaseMs, limit = 10, executionId = null }) {
       const now = clock.now();
-      const rows = await query(sql.claim, [owner, now, now + leaseMs, limit]);
+      const rows = await query(sql.claim, [owner, now, now + leaseMs, limit, executionId]);
       return rows.map((row) => executionFromRow(row, json)).sort((a, b) => a.updatedAt - b.updatedAt || (a.executionId < b.executionId ? -1 : 1));
     },
     async renewLease(owner, executionIds, leaseMs) {

@@ -169,10 +169,10 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
       run(undefined, (s) =>
         (s.loadContext.all({ now: clock.now(), session: loadOptions.sessionId ?? null }) as Row[]).map((row) => contextFromRow(row, json)),
       ),
-    claimRunnable: ({ owner, leaseMs, limit = 10 }) =>
+    claimRunnable: ({ owner, leaseMs, limit = 10, executionId = null }) =>
       write(undefined, (s) => {
         const now = clock.now();
-        const ids = (s.runnable.all(now, limit) as { execution_id: string }[]).map((row) => row.execution_id);
+        const ids = (s.runnable.all(now, executionId, executionId, limit) as { execution_id: string }[]).map((row) => row.execution_id);
         for (const id of ids) s.takeLease.run(owner, now + leaseMs, id);
         return ids.map((id) => record(s, id));
       }),

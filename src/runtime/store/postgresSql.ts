@@ -45,13 +45,13 @@ export function postgresSql(s: string) {
       ORDER BY session_id, context_type`,
     claim: `WITH picked AS (
         SELECT execution_id FROM ${s}.executions
-        WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
+        WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= $2) AND ($5::text IS NULL OR execution_id = $5)
         ORDER BY updated_at, execution_id LIMIT $4
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${s}.executions e SET owner = $1, lease_expires_at = $3
       FROM picked WHERE e.execution_id = picked.execution_id RETURNING e.*`,
-    renewLease: `UPDATE ${s}.executions SET lease_expires_at = $3 WHERE owner = $1 AND execution_id = ANY($2::text[]) RETURNING execution_id`,
+    renewLease: `UPDATE ${s}.executions SET lease_expires_at = $3 WHERE owner = $1 AND execution_id = ANY($2::text[]) AND status = 'running' RETURNING execution_id`,
     releaseLease: `UPDATE ${s}.executions SET owner = NULL, lease_expires_at = NULL WHERE execution_id = $1 AND owner = $2`,
   };
 }

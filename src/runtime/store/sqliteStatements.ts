@@ -33,10 +33,10 @@ const SQL = {
   loadContext: `SELECT * FROM context_entries WHERE expires_at > @now AND (@session IS NULL OR session_id = @session)
     ORDER BY session_id, context_type`,
   runnable: `SELECT execution_id FROM executions
-    WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+    WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?) AND (? IS NULL OR execution_id = ?)
     ORDER BY updated_at, execution_id LIMIT ?`,
   takeLease: 'UPDATE executions SET owner = ?, lease_expires_at = ? WHERE execution_id = ?',
-  renewLease: 'UPDATE executions SET lease_expires_at = ? WHERE execution_id = ? AND owner = ?',
+  renewLease: "UPDATE executions SET lease_expires_at = ? WHERE execution_id = ? AND owner = ? AND status = 'running'",
   releaseLease: 'UPDATE executions SET owner = NULL, lease_expires_at = NULL WHERE execution_id = ? AND owner = ?',
 } as const;
 

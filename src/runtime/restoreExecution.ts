@@ -1,0 +1,65 @@
+import type { AnyStateMachine, InspectionEvent, Observer } from 'xstate';
+import type { ToolRegistry } from '../actors/ToolRegistry.js';
+import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { rearmTimers } from '../machines/rearmTimers.js';
+import type { Clock } from './Clock.js';
+import type { MessageBus } from './MessageBus.js';
+import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';
+import { startExecution, type WorkflowExecution } from './startExecution.js';
+import type { ExecutionRecord } from './store/ExecutionStore.js';
+
+/** What restoring an execution needs from its runtime. */
+export interface RestoreDeps {
+  durability: Durability;
+  /** The validated definition and compiled machine of a stored definition. */
+  prepare(definition: unknown): { definition: WorkflowDefinition; machine: AnyStateMachine };
+  tools: ToolRegistry;
+  bus: MessageBus;
+  clock: Clock;
+  env: Record<string, unknown>;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+}
+
+/** A restored execution, its journal writer, and the cancel of the timers re-armed for it. */
+export interface RestoredExecution {
+  execution: WorkflowExecution;
+  writer: ExecutionWriter;
+  clearTimers: () => void;
+}
+
+/**
+ * Starts a claimed execution again from its persisted snapshot: the journal goes on after its
+ * last entry, and the retry waits and timeouts pending in the snapshot are re-armed with the
+ * time left (XState would re-arm them with their full delay, or not at all).
+ *
+ * @example
+ * const { execution, writer, clearTimers } = await restoreExecution(record, deps);
+ */
+export async function restoreExecution(record: ExecutionRecord, deps: RestoreDeps): Promise<RestoredExecution> {
+  const { definition, machine } = deps.prepare(record.definition);
+  const journal = await deps.durability.store.journal(record.executionId);
+  const machineInput = {
+    executionId: record.executionId,
+    correlationId: record.correlationId,
+    sessionId: record.sessionId,
+    input: record.input,
+    env: deps.env,
+    startedAt: record.createdAt,
+  };
+  const writer = createExecutionWriter(deps.durability, definition, machineInput, { fresh: false, seqStart: journal.length });
+  const execution = startExecution({
+    machine,
+    definition,
+    bus: deps.bus,
+    clock: deps.clock,
+    inspect: deps.inspect,
+    machineInput,
+    ...(record.snapshot === null || record.snapshot === undefined ? {} : { snapshot: record.snapshot }),
+    beforeStart: (actor) => writer.attach(actor),
+  });
+  const timeoutOf = (stepId: string): number | undefined => {
+    const step = definition.steps.find((s) => s.id === stepId);
+    return step?.timeoutMs ?? (step ? deps.tools.get(step.tool)?.timeoutMs : undefined);
+  };
+  return { execution, writer, clearTimers: rearmTimers(execution.actor, definition, deps.clock, timeoutOf) };
+}
