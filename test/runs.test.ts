@@ -107,6 +107,25 @@ describe('orchkit runs', () => {
     expect(missing.stderr).toContain('no run no-such-run');
   });
 
+  it('runs pause keeps a run from being resumed until runs resume <id> names it', async () => {
+    const url = `sqlite:${file('pause.db')}`;
+    const [paused, other] = (await seedOrphans(url, 2)) as [string, string];
+    const pause = await runCli(['runs', 'pause', paused, '--store', url]);
+    expect(pause.code, pause.stderr).toBe(0);
+    expect(pause.stdout).toContain(`${paused}: paused (dead-node stops it at its next lease renewal)`);
+
+    const all = await runCli(['runs', 'resume', '--store', url]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain(`${other}: completed`);
+    expect(all.stdout).not.toContain(paused);
+    expect(await statuses(url)).toEqual({ [paused]: 'paused', [other]: 'completed' });
+
+    const one = await runCli(['runs', 'resume', paused, '--store', url]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain(`resuming ${paused}`);
+    expect(await statuses(url)).toEqual({ [paused]: 'completed', [other]: 'completed' });
+  });
+
   it('orchkit worker claims orphaned runs, polls until SIGTERM, then stops cleanly', async () => {
     const url = `sqlite:${file('worker.db')}`;
     const orphans = await seedOrphans(url, 3);

@@ -6,7 +6,7 @@ import { graphCommand, type GraphFormat } from './graphCommand.js';
 import { inspectCommand, type InspectMode } from './inspectCommand.js';
 import { mcpCommand, parsePort } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
-import { DEFAULT_STORE, runsCancelCommand, runsListCommand, runsResumeCommand, runsShowCommand, workerCommand } from './runsCommand.js';
+import { DEFAULT_STORE, runsRequestCommand, runsListCommand, runsResumeCommand, runsShowCommand, workerCommand } from './runsCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
 import { validateCommand } from './validateCommand.js';
 
@@ -106,7 +106,7 @@ const parseLeaseMs = (value: string): number => {
   return ms;
 };
 
-const runs = program.command('runs').description('list, show, resume and cancel durable runs in an execution store');
+const runs = program.command('runs').description('list, show, pause, resume and cancel durable runs in an execution store');
 runs
   .command('list')
   .description('list stored runs, newest first: id, workflow, status, owner, last update')
@@ -128,20 +128,26 @@ runs
   });
 runs
   .command('resume')
-  .description('take over the runs left running (lease lapsed) with the default tools and wait for them')
+  .description('take over the runs left running (lease lapsed), or the one given (paused or left running), with the default tools, and wait for them')
+  .argument('[id]', 'execution id: resume this run only')
   .addOption(storeOption())
   .addOption(logLevelOption())
-  .action(async (opts: { store: string; logLevel: string }) => {
-    process.exitCode = await runsResumeCommand({ store: opts.store, logger: createCliLogger(opts.logLevel) });
+  .action(async (id: string | undefined, opts: { store: string; logLevel: string }) => {
+    process.exitCode = await runsResumeCommand({ store: opts.store, logger: createCliLogger(opts.logLevel), ...(id === undefined ? {} : { executionId: id }) });
   });
-runs
-  .command('cancel')
-  .description('cancel a stored run (its owner stops it; a run nobody holds is not resumed)')
-  .argument('<id>', 'execution id')
-  .addOption(storeOption())
-  .action(async (id: string, opts: { store: string }) => {
-    process.exitCode = await runsCancelCommand(id, opts);
-  });
+for (const [name, status, description] of [
+  ['cancel', 'cancelled', 'cancel a stored run (its owner stops it at its next lease renewal; a run nobody holds is not resumed)'],
+  ['pause', 'paused', 'pause a stored run (its owner suspends it at its next lease renewal; orchkit runs resume <id> takes it up again)'],
+] as const) {
+  runs
+    .command(name)
+    .description(description)
+    .argument('<id>', 'execution id')
+    .addOption(storeOption())
+    .action(async (id: string, opts: { store: string }) => {
+      process.exitCode = await runsRequestCommand(id, status, opts);
+    });
+}
 
 program
   .command('worker')

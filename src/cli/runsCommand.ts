@@ -117,16 +117,20 @@ function describeEntry(entry: JournalEntry): string {
   return '';
 }
 
-/** `orchkit runs cancel <id>`: asks for the run to be cancelled (its owner stops it; an unowned run stays cancelled). */
-export function runsCancelCommand(executionId: string, options: RunsOptions): Promise<ExitCode> {
+/**
+ * `orchkit runs cancel <id>` and `orchkit runs pause <id>`: asks for the run to be cancelled or
+ * paused. Its owner acts at its next lease renewal; a run nobody holds is not resumed (a paused
+ * one until `orchkit runs resume <id>`).
+ */
+export function runsRequestCommand(executionId: string, status: 'cancelled' | 'paused', options: RunsOptions): Promise<ExitCode> {
   return withStore(options, async (store) => {
     const record = await store.getExecution(executionId);
     if (!record) {
       process.stderr.write(`no run ${executionId} in ${options.store ?? DEFAULT_STORE}\n`);
       return ExitCode.invalid;
     }
-    const updated = await store.setStatus(executionId, 'cancelled');
-    print(`${updated.executionId}: ${updated.status}`);
+    const updated = await store.setStatus(executionId, status);
+    print(`${updated.executionId}: ${updated.status}${updated.owner ? ` (${updated.owner} stops it at its next lease renewal)` : ''}`);
     return ExitCode.ok;
   });
 }
@@ -151,23 +155,26 @@ const finished = (execution: WorkflowExecution): Promise<boolean> =>
   });
 
 /**
- * `orchkit runs resume`: takes over the runs left running whose lease has lapsed, with the default
- * tool pack, and waits for them. Runs another node still holds are left to it (and reported).
+ * `orchkit runs resume [id]`: takes over the runs left running whose lease has lapsed (or, with an
+ * id, that run, paused or left running), with the default tool pack, and waits for them. Runs
+ * another node still holds are left to it (and reported).
  */
-export async function runsResumeCommand(options: RunsOptions & { leaseMs?: number }): Promise<ExitCode> {
+export async function runsResumeCommand(options: RunsOptions & { leaseMs?: number; executionId?: string }): Promise<ExitCode> {
   const runtime = await durableRuntime(options);
   const store = runtime.store;
+  const only = options.executionId === undefined ? {} : { executionId: options.executionId };
   try {
     const waiting: Promise<boolean>[] = [];
     for (;;) {
-      const claimed = await runtime.resume({ limit: 100 });
+      const claimed = await runtime.resume({ limit: 100, ...only });
       if (claimed.length === 0) break;
       for (const execution of claimed) {
         print(`resuming ${execution.executionId}`);
         waiting.push(finished(execution));
       }
+      if (options.executionId !== undefined) break;
     }
-    const leased = store ? (await store.listExecutions({ status: 'running', limit: 1_000 })).filter((r) => !runtime.executions().some((e) => e.executionId === r.executionId)) : [];
+    const leased = store ? (await store.listExecutions({ status: 'running', limit: 1_000 })).filter((r) => (options.executionId ?? r.executionId) === r.executionId && !runtime.executions().some((e) => e.executionId === r.executionId)) : [];
     if (waiting.length === 0) print('nothing to resume');
     for (const record of leased) print(`${record.executionId}: leased by ${record.owner ?? '?'} until ${iso(record.leaseExpiresAt)}; not resumed`);
     const completed = await Promise.all(waiting);
