@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultTools } from '../src/cli/defaultTools.js';
 import { createRuntime, type Runtime } from '../src/index.js';
 import { createMcpServer } from '../src/mcp/createMcpServer.js';
 import { createHold, heldWorkflow as definition } from './support/heldWorkflow.js';
@@ -64,5 +65,39 @@ describe('MCP workflow controls backed by the execution store', () => {
     expect(await call('pause_workflow', { executionId: 'nope' })).toMatchObject({ error: { code: 'STORE_NOT_FOUND' } });
     expect(await call('resume_workflow', { executionId: 'nope' })).toMatchObject({ error: { code: 'STORE_NOT_FOUND' } });
     hold.open();
+  });
+});
+
+describe('a chat conversation outlives the MCP server (its snapshot is stored shared context)', () => {
+  it('a second server on the same store continues the conversation where the first stopped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'orchkit-mcp-chat-'));
+    const repo = join(dir, 'app');
+    await cp(join(import.meta.dirname, '..', 'examples', 'apps', 'go-http'), repo, { recursive: true });
+    const store = `sqlite:${join(dir, 'runs.db')}`;
+    const serve = async (): Promise<{ runtime: Runtime; client: Client }> => {
+      const runtime = createRuntime({ tools: defaultTools(), store, env: { docker: false, trivy: false } });
+      await runtime.loadContext();
+      const server = createMcpServer({ runtime, chat: { capabilities: async () => ({ docker: false, trivy: false, kubectl: false, details: {} }) } });
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      await server.connect(serverSide);
+      const client = new Client({ name: 'orchkit-test', version: '1.0.0' });
+      await client.connect(clientSide);
+      return { runtime, client };
+    };
+    const say = async (client: Client, message: string) => structured<{ stage: string }>(await client.callTool({ name: 'chat', arguments: { sessionId: 'conv', message } }));
+    try {
+      const first = await serve();
+      expect(await say(first.client, 'hello')).toMatchObject({ stage: 'welcome' });
+      expect(await say(first.client, repo)).toMatchObject({ stage: 'preflight' });
+      await first.client.close();
+      await first.runtime.stop();
+
+      const second = await serve();
+      expect(await say(second.client, 'continue')).toMatchObject({ stage: 'analysis' });
+      await second.client.close();
+      await second.runtime.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

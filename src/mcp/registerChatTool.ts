@@ -12,8 +12,8 @@ const ChatInput = z.object({
 
 /**
  * `chat`: one message of the guided containerization conversation of a session. The
- * conversation is kept in the session's shared context, so the next call resumes it (within
- * this server process).
+ * conversation is kept in the session's shared context, so the next call resumes it; with an
+ * execution store that context is stored, so a restarted server resumes it too.
  *
  * @example
  * registerChatTool(server, runtime, { capabilities: async () => env });
