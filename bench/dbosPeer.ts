@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
-import { CHAIN_STEPS, type DurableContender } from './durableMeasure.js';
+import { CHAIN_STEPS, pacedWork, type DurableContender } from './durableMeasure.js';
 import { countStatements } from './durableStatements.js';
 import { work } from './peers.js';
 
@@ -15,6 +15,19 @@ async function chain(start: number): Promise<number> {
   let n = start;
   for (let i = 0; i < CHAIN_STEPS; i++) n = (await DBOS.runStep(() => work(n), { name: `step_${i}` })).n;
   return n;
+}
+
+async function pacedChain(start: number): Promise<number> {
+  let n = start;
+  for (let i = 0; i < CHAIN_STEPS; i++) n = (await DBOS.runStep(() => pacedWork(n), { name: `step_${i}` })).n;
+  return n;
+}
+
+/** DBOS launched with both chains registered: a contender for each, and the one shutdown. */
+export interface DbosPeer {
+  plain: DurableContender;
+  paced: DurableContender;
+  close(): Promise<void>;
 }
 
 async function dropSchema(url: string, schema: string): Promise<void> {
@@ -31,9 +44,9 @@ async function dropSchema(url: string, schema: string): Promise<void> {
  * Launches DBOS against `url` with the chain registered; `{ skipped }` with the reason when the
  * launch fails. DBOS is a process-wide singleton: open it once per process.
  */
-export async function openDbos(url: string): Promise<DurableContender | { skipped: string }> {
+export async function openDbos(url: string): Promise<DbosPeer | { skipped: string }> {
   const schema = `dbos_bench_${randomBytes(4).toString('hex')}`;
-  const workflow = DBOS.registerWorkflow(chain, { name: 'chain10' });
+  const workflows = { plain: DBOS.registerWorkflow(chain, { name: 'chain10' }), paced: DBOS.registerWorkflow(pacedChain, { name: 'chain10_paced' }) };
   DBOS.setConfig({ name: 'orchkit-bench', systemDatabaseUrl: url, systemDatabaseSchemaName: schema, systemDatabasePoolSize: POOL_SIZE, logLevel: 'error' });
   try {
     await DBOS.launch();
@@ -44,17 +57,24 @@ export async function openDbos(url: string): Promise<DurableContender | { skippe
     await dropSchema(url, schema).catch(() => undefined);
     return { skipped: reason };
   }
-  const runOne = async (): Promise<void> => {
-    if ((await workflow(0)) !== CHAIN_STEPS) throw new Error('the DBOS chain returned a wrong result');
+  const contender = (workflow: (start: number) => Promise<number>): DurableContender => {
+    const runOne = async (): Promise<void> => {
+      if ((await workflow(0)) !== CHAIN_STEPS) throw new Error('the DBOS chain returned a wrong result');
+    };
+    return {
+      runOne,
+      async costPerStep() {
+        const statements = await countStatements(async () => {
+          for (let i = 0; i < 5; i++) await runOne();
+        }, 5 * CHAIN_STEPS);
+        return { statements };
+      },
+      close: async () => undefined,
+    };
   };
   return {
-    runOne,
-    async costPerStep() {
-      const statements = await countStatements(async () => {
-        for (let i = 0; i < 5; i++) await runOne();
-      }, 5 * CHAIN_STEPS);
-      return { statements };
-    },
+    plain: contender(workflows.plain),
+    paced: contender(workflows.paced),
     async close() {
       await DBOS.shutdown();
       await dropSchema(url, schema);

@@ -4,17 +4,18 @@
 // before the journal catches up.
 import { z } from 'zod';
 import { createRuntime, defineTool, type ExecutionStore, type WorkflowDefinitionInput } from '../src/index.js';
-import { CHAIN_STEPS, type DurableContender } from './durableMeasure.js';
+import { CHAIN_STEPS, pacedWork, type DurableContender } from './durableMeasure.js';
 import { countStatements, type StatementCounts } from './durableStatements.js';
 import { work } from './peers.js';
 
-const step = defineTool({
-  name: 'work',
-  description: 'the unit of work: n + 1',
-  input: z.object({ n: z.number() }),
-  output: z.object({ n: z.number() }),
-  run: ({ n }) => work(n),
-});
+const stepTool = (paced: boolean) =>
+  defineTool({
+    name: 'work',
+    description: 'the unit of work: n + 1',
+    input: z.object({ n: z.number() }),
+    output: z.object({ n: z.number() }),
+    run: ({ n }) => (paced ? pacedWork(n) : work(n)),
+  });
 
 /** step_0 .. step_9, each depending on the one before and taking its output. */
 export const chainDefinition: WorkflowDefinitionInput = {
@@ -62,11 +63,11 @@ function tracked(store: ExecutionStore): { store: ExecutionStore; finished: (exe
 /**
  * Opens a runtime over `store` (created, not yet initialized) that runs the chain. Closing it
  * stops the runtime and closes the store. `countStatements` adds PostgreSQL round trips to
- * {@link DurableContender.costPerStep}.
+ * {@link DurableContender.costPerStep}; `paced` makes each step wait {@link PACED_STEP_MS}.
  */
-export function openDurableChain(store: ExecutionStore, options: { countStatements?: boolean } = {}): DurableContender {
+export function openDurableChain(store: ExecutionStore, options: { countStatements?: boolean; paced?: boolean } = {}): DurableContender {
   const seen = tracked(store);
-  const runtime = createRuntime({ tools: [step], store: seen.store });
+  const runtime = createRuntime({ tools: [stepTool(options.paced ?? false)], store: seen.store });
   let lastId = '';
   const runOne = async (): Promise<void> => {
     const execution = runtime.startWorkflow(chainDefinition);

@@ -6,6 +6,15 @@ import { performance } from 'node:perf_hooks';
 /** Steps per chain in every durable benchmark. */
 export const CHAIN_STEPS = 10;
 
+/** What each step of the paced chain waits (a timer), as a tool waits on a CLI or a network call. */
+export const PACED_STEP_MS = 2;
+
+/** The paced chain's unit of work: n + 1 after {@link PACED_STEP_MS} of waiting. */
+export const pacedWork = async (n: number): Promise<{ n: number }> => {
+  await new Promise((resolve) => setTimeout(resolve, PACED_STEP_MS));
+  return { n: n + 1 };
+};
+
 /** One system under test, opened and ready: runs a chain, tells what a step costs, closes. */
 export interface DurableContender {
   /** Runs one chain; resolves once its last durable write is committed. */

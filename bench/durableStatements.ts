@@ -1,28 +1,32 @@
 // What a contender sends to PostgreSQL: every `pg` client query counted while `run` runs, by its
-// first keyword. Both orchkit's store and DBOS Transact go through the one `pg` package, so
+// first keyword, and the transactions it commits. Both orchkit's store and DBOS Transact go through the one `pg` package, so
 // patching `Client.prototype.query` sees them all. Used outside the timed passes only.
 import pg from 'pg';
 
-/** Round trips by first SQL keyword (`BEGIN`, `SELECT`, `INSERT`, `UPDATE`, `COMMIT`, ...), plus `total`. */
+/** Round trips by first SQL keyword (`BEGIN`, `SELECT`, `INSERT`, `WITH`, `COMMIT`, ...), plus `total` and `commits`. */
 export type StatementCounts = Record<string, number>;
 
-function keyword(config: unknown): string {
+const textOf = (config: unknown): string | undefined => {
   const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
-  if (typeof text !== 'string') return 'other';
-  // A CTE's verb is the one after its last `)`: `WITH x AS (...) UPDATE ...`.
-  const head = /^\s*WITH\b/i.test(text) ? text.slice(text.lastIndexOf(')') + 1) : text;
-  return /^\s*([A-Za-z]+)/.exec(head)?.[1]?.toUpperCase() ?? 'other';
-}
+  return typeof text === 'string' ? text : undefined;
+};
 
-/** Runs `run` with every `pg` query counted; `per` divides the counts (e.g. by the steps run). */
+/** `commits` counts explicit `COMMIT`s and writing statements sent outside a transaction (each its own). */
 export async function countStatements(run: () => Promise<void>, per: number): Promise<StatementCounts> {
-  const counts: StatementCounts = { total: 0 };
+  const counts: StatementCounts = { total: 0, commits: 0 };
+  const inTransaction = new WeakSet<object>();
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]): unknown {
-    const kind = keyword(args[0]);
+  proto.query = function (this: object, ...args: unknown[]): unknown {
+    const text = textOf(args[0]) ?? '';
+    const kind = /^\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase() ?? 'other';
     counts[kind] = (counts[kind] ?? 0) + 1;
     counts.total = (counts.total ?? 0) + 1;
+    if (kind === 'BEGIN') inTransaction.add(this);
+    else if (kind === 'COMMIT' || kind === 'ROLLBACK') {
+      inTransaction.delete(this);
+      if (kind === 'COMMIT') counts.commits = (counts.commits ?? 0) + 1;
+    } else if (!inTransaction.has(this) && /\b(INSERT|UPDATE|DELETE)\b/i.test(text)) counts.commits = (counts.commits ?? 0) + 1;
     return original.apply(this, args);
   };
   try {

@@ -38,7 +38,8 @@ import { createPostgresStore } from '../src/runtime/store/PostgresStore.js';
 import { probePostgres } from '../src/runtime/store/probePostgres.js';
 import { createSqliteStore } from '../src/runtime/store/SqliteStore.js';
 import { openDurableChain } from './durableChain.js';
-import { CHAIN_STEPS, compareContenders, measure, type DurableContender, type Throughput } from './durableMeasure.js';
+import type { DbosPeer } from './dbosPeer.js';
+import { CHAIN_STEPS, compareContenders, measure, PACED_STEP_MS, type DurableContender, type Throughput } from './durableMeasure.js';
 
 const PG_URL = process.env.ORCHKIT_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -156,7 +157,7 @@ async function storeLevelPostgres(pool: pg.Pool, schema: string, chains: number)
 
 type Measured = Throughput & { perStep: Record<string, unknown> };
 
-async function openDbosPeer(): Promise<DurableContender | { skipped: string }> {
+async function openDbosPeer(): Promise<DbosPeer | { skipped: string }> {
   try {
     // Imported here so a missing or broken SDK is a skipped peer, not a failed benchmark.
     const { openDbos } = await import('./dbosPeer.js');
@@ -166,21 +167,29 @@ async function openDbosPeer(): Promise<DurableContender | { skipped: string }> {
   }
 }
 
-/** orchkit end to end on PostgreSQL and DBOS on the same database, interleaved. */
-async function endToEndPostgres(schema: string, chains: number): Promise<{ orchkit: Measured; dbos: Measured | { skipped: string } }> {
+type Pair = { orchkit: Measured; dbos: Measured | { skipped: string } };
+
+/** orchkit end to end on PostgreSQL and DBOS on the same database, interleaved: the plain chain, and the paced one. */
+async function endToEndPostgres(schema: string, chains: number): Promise<{ plain: Pair; paced: Pair }> {
   // The runtime's store keeps its default pool size, 10, as DBOS's system database pool.
-  const orchkit = openDurableChain(createPostgresStore({ connectionString: PG_URL, schema, applicationName: 'orchkit_bench_e2e' }), { countStatements: true });
-  const dbos = await openDbosPeer();
-  try {
-    if ('skipped' in dbos) {
-      const figures = await compareContenders({ orchkit }, chains);
-      return { orchkit: { ...figures.orchkit, perStep: await orchkit.costPerStep() }, dbos };
+  const open = (paced: boolean): DurableContender =>
+    openDurableChain(createPostgresStore({ connectionString: PG_URL, schema, applicationName: 'orchkit_bench_e2e' }), { countStatements: true, paced });
+  const peer = await openDbosPeer();
+  const pair = async (orchkit: DurableContender, dbos: DurableContender | undefined, count: number): Promise<Pair> => {
+    try {
+      const contenders: Record<string, DurableContender> = dbos ? { orchkit, dbos } : { orchkit };
+      const figures = await compareContenders(contenders, count);
+      const measured = async (name: string, contender: DurableContender): Promise<Measured> => ({ ...(figures[name] as Throughput), perStep: await contender.costPerStep() });
+      return { orchkit: await measured('orchkit', orchkit), dbos: dbos ? await measured('dbos', dbos) : { skipped: (peer as { skipped: string }).skipped } };
+    } finally {
+      await orchkit.close();
     }
-    const figures = await compareContenders({ orchkit, dbos }, chains);
-    return { orchkit: { ...figures.orchkit, perStep: await orchkit.costPerStep() }, dbos: { ...figures.dbos, perStep: await dbos.costPerStep() } };
+  };
+  try {
+    const dbos = 'skipped' in peer ? undefined : peer;
+    return { plain: await pair(open(false), dbos?.plain, chains), paced: await pair(open(true), dbos?.paced, Math.ceil(chains / 4)) };
   } finally {
-    await orchkit.close();
-    if (!('skipped' in dbos)) await dbos.close();
+    if (!('skipped' in peer)) await peer.close();
   }
 }
 
@@ -202,10 +211,11 @@ function describeCost(perStep: Record<string, unknown>): string {
   const storeCalls = perStep.storeCalls as Record<string, number> | undefined;
   const parts: string[] = [];
   if (statements) {
-    const kinds = Object.entries(statements).filter(([kind]) => kind !== 'total');
-    parts.push(`${statements.COMMIT ?? 0} commits, ${statements.total ?? 0} round trips (${kinds.map(([kind, n]) => `${kind} ${n}`).join(', ')})`);
+    const kinds = Object.entries(statements).filter(([kind]) => kind !== 'total' && kind !== 'commits');
+    parts.push(`${statements.commits ?? 0} commits, ${statements.total ?? 0} round trips (${kinds.map(([kind, n]) => `${kind} ${n}`).join(', ')})`);
   }
-  if (storeCalls?.recordStep !== undefined) parts.push(`${storeCalls.recordStep} recordStep, each with a ${String(perStep.snapshotBytes)} B snapshot`);
+  const writes = (storeCalls?.recordStep ?? 0) + (storeCalls?.recordSteps ?? 0);
+  if (storeCalls) parts.push(`${+writes.toFixed(2)} journal writes (recordSteps), each with a ${String(perStep.snapshotBytes)} B snapshot`);
   return parts.join('; ');
 }
 
@@ -221,7 +231,7 @@ export async function runStoreBench(options: { chains?: number } = {}): Promise<
     rmSync(dir, { recursive: true, force: true });
   }
   const probe = await probePostgres(PG_URL, 1500);
-  let postgres: { endToEnd: { orchkit: Measured; dbos: Measured | { skipped: string } }; storeLevel: Record<string, number> } | { skipped: string };
+  let postgres: { endToEnd: { plain: Pair; paced: Pair }; storeLevel: Record<string, number> } | { skipped: string };
   if (!probe.reachable) postgres = { skipped: probe.reason };
   else {
     const schema = `orchkit_bench_${randomBytes(4).toString('hex')}`;
@@ -233,21 +243,25 @@ export async function runStoreBench(options: { chains?: number } = {}): Promise<
       await pool.end();
     }
   }
+  const versus = (pair: Pair | undefined) => {
+    const dbos = pair === undefined || 'skipped' in pair.dbos ? undefined : pair.dbos;
+    return { x1: ratio(pair?.orchkit.x1, dbos?.x1), x8: ratio(pair?.orchkit.x8, dbos?.x8) };
+  };
   const e2e = 'skipped' in postgres ? undefined : postgres.endToEnd;
-  const dbos = e2e === undefined || 'skipped' in e2e.dbos ? undefined : e2e.dbos;
-  const orchkitVsDbos = { x1: ratio(e2e?.orchkit.x1, dbos?.x1), x8: ratio(e2e?.orchkit.x8, dbos?.x8) };
+  const orchkitVsDbos = { plain: versus(e2e?.plain), paced: versus(e2e?.paced) };
 
-  console.log(`durable steps/s, chains of ${CHAIN_STEPS} steps; x1 = one chain at a time, x8 = 8 chains at once; ${chains} chains per figure`);
+  console.log(`durable steps/s, chains of ${CHAIN_STEPS} steps; x1 = one chain at a time, x8 = 8 chains at once; ${chains} chains per figure (paced: ${Math.ceil(chains / 4)})`);
   console.log('end to end (orchkit: a runtime executing the chain, done once its last write is committed):');
   console.log(`  sqlite   orchkit  x1 ${sqlite.endToEnd.x1}   x8 ${sqlite.endToEnd.x8}   per step: ${describeCost(sqlite.endToEnd.perStep)}`);
-  if ('skipped' in postgres) console.log(`  postgres skipped: ${postgres.skipped}`);
+  if (e2e === undefined) console.log(`  postgres skipped: ${(postgres as { skipped: string }).skipped}`);
   else {
-    const { orchkit, dbos: peer } = postgres.endToEnd;
-    console.log(`  postgres orchkit  x1 ${orchkit.x1}   x8 ${orchkit.x8}   (interleaved with DBOS, 2 rounds)`);
-    console.log(`  postgres DBOS     ${'skipped' in peer ? `skipped: ${peer.skipped}` : `x1 ${peer.x1}   x8 ${peer.x8}`}`);
-    console.log(`  orchkit / DBOS on the same PostgreSQL: x1 ${times(orchkitVsDbos.x1)}   x8 ${times(orchkitVsDbos.x8)}   (target: >= 2x)`);
-    console.log(`  per step, orchkit: ${describeCost(orchkit.perStep)}`);
-    if (!('skipped' in peer)) console.log(`  per step, DBOS:    ${describeCost(peer.perStep)}`);
+    for (const [label, pair] of [['plain', e2e.plain], [`paced (${PACED_STEP_MS} ms wait per step)`, e2e.paced]] as const) {
+      const { orchkit, dbos: peer } = pair;
+      const vs = versus(pair);
+      console.log(`  postgres, ${label}: orchkit x1 ${orchkit.x1}  x8 ${orchkit.x8};  DBOS ${'skipped' in peer ? `skipped: ${peer.skipped}` : `x1 ${peer.x1}  x8 ${peer.x8}`};  orchkit / DBOS x1 ${times(vs.x1)}  x8 ${times(vs.x8)}  (target >= 2x)`);
+      console.log(`    per step, orchkit: ${describeCost(orchkit.perStep)}`);
+      if (!('skipped' in peer)) console.log(`    per step, DBOS:    ${describeCost(peer.perStep)}`);
+    }
   }
   console.log(`store level (store calls only, ${snapshotBytes} B snapshot) vs hand-written SQL of the same writes:`);
   console.log(`  sqlite   orchkit: ${sqlite.storeLevel.orchkit} steps/s   raw SQL: ${sqlite.storeLevel.raw} steps/s   ratio ${times(ratio(sqlite.storeLevel.orchkit, sqlite.storeLevel.raw))}`);

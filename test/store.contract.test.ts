@@ -178,6 +178,31 @@ for (const backend of backends) {
       await expectStoreError(h.store.recordStep('e1', { ...entry, stepId: 'b' }, SNAPSHOT), 'STORE_CONFLICT');
     });
 
+    it('records a batch in one write: replays answered from the journal, new entries numbered, a conflict writes nothing', async () => {
+      await h.store.createExecution(execution('e1', { owner: 'n1', leaseExpiresAt: h.clock.t + 1000 }));
+      const first = { seq: 1, stepId: 'a', kind: 'step.completed' as const, attempt: 1, output: { n: 1 } };
+      await h.store.recordStep('e1', first, { at: 1 }, { owner: 'n1' });
+      const batch = await h.store.recordSteps('e1', [first, { seq: 2, stepId: 'b', kind: 'step.started', attempt: 1 }, { seq: 3, stepId: 'b', kind: 'step.completed', attempt: 1, output: null }, { seq: 4, stepId: 'c', kind: 'step.started', attempt: 1 }], { at: 3 }, { owner: 'n1' });
+      expect(batch.map((e) => [e.seq, e.stepId, e.kind, e.output])).toEqual([[1, 'a', 'step.completed', { n: 1 }], [2, 'b', 'step.started', undefined], [3, 'b', 'step.completed', null], [4, 'c', 'step.started', undefined]]);
+      expect(await h.store.journal('e1')).toEqual(batch);
+      expect((await h.store.getExecution('e1'))?.snapshot).toEqual({ at: 3 });
+      // Only replays: nothing is written, not even the snapshot.
+      expect(await h.store.recordSteps('e1', [first], { at: 'stale' }, { owner: 'n1' })).toEqual([batch[0]]);
+      expect((await h.store.getExecution('e1'))?.snapshot).toEqual({ at: 3 });
+      // One entry of the batch conflicts with the journal, another node writes, a value is not JSON: none of the batch lands.
+      await expectStoreError(h.store.recordSteps('e1', [{ seq: 5, stepId: 'c', kind: 'step.completed', attempt: 1 }, { ...first, stepId: 'z' }], { at: 5 }, { owner: 'n1' }), 'STORE_CONFLICT');
+      await expectStoreError(h.store.recordSteps('e1', [{ seq: 5, stepId: 'c', kind: 'step.completed', attempt: 1 }], { at: 5 }, { owner: 'n2' }), 'STORE_CONFLICT');
+      await expectStoreError(h.store.recordSteps('e1', [{ seq: 5, stepId: 'c', kind: 'step.completed', attempt: 1 }, { seq: 5, stepId: 'c', kind: 'step.completed', attempt: 1 }], { at: 5 }), 'STORE_CONFLICT');
+      await expect(h.store.recordSteps('e1', [{ seq: 5, stepId: 'c', kind: 'step.completed', attempt: 1, output: { n: 1n } }], { at: 5 })).rejects.toThrow();
+      await expectStoreError(h.store.recordSteps('e1', [{ seq: 5, stepId: 'c', kind: 'step.completed', attempt: 1 }, { stepId: 'd', kind: 'step.started', attempt: 1 }], { at: 5 }), 'STORE_INVALID_DATA');
+      expect((await h.store.journal('e1')).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect((await h.store.getExecution('e1'))?.snapshot).toEqual({ at: 3 });
+      // Without seqs, entries take the next numbers in order.
+      const numbered = await h.store.recordSteps('e1', [{ stepId: 'c', kind: 'step.completed', attempt: 1 }, { stepId: 'd', kind: 'step.started', attempt: 1 }], { at: 6 });
+      expect(numbered.map((e) => [e.seq, e.stepId])).toEqual([[5, 'c'], [6, 'd']]);
+      expect((await h.store.journal('e1')).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
     it('finishes once: status, result, snapshot; lease and deadlines cleared; later writes refused', async () => {
       await h.store.createExecution(execution('e1', { owner: 'n1', leaseExpiresAt: h.clock.t + 1000 }));
       await h.store.setDeadline({ executionId: 'e1', kind: 'workflow_timeout', key: 'workflow', dueAt: h.clock.t + 60_000 });

@@ -228,7 +228,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     };
     const writer = durability ? createExecutionWriter(durability, definition, machineInput, { fresh: true, seqStart: 0 }) : undefined;
     if (durability) void initOnce(durability.store).catch((error: unknown) => logger.error({ err: error }, 'store init failed'));
-    const execution = startExecution({
+    const started = startExecution({
       machine,
       definition,
       bus,
@@ -238,7 +238,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       machineInput,
       beforeStart: writer ? (actor) => writer.attach(actor) : undefined,
     });
-    track(execution, writer, () => undefined);
+    const execution = track(started, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.
     const recorded = executeOptions.sessionId !== undefined;
     if (recorded) shareToolRegistry(store, execution.sessionId, tools);
@@ -248,18 +248,25 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return execution;
   };
 
-  /** Registers a started execution: running map, metrics, and its durable writes and lease. */
-  const track = (execution: WorkflowExecution, writer: ExecutionWriter | undefined, clearTimers: () => void): void => {
+  /**
+   * Registers a started execution: running map, metrics, and its durable writes and lease. The
+   * handle it returns settles its `result` once the run is cleaned up and, for a durable run, once
+   * its result is written: a result the caller sees is in the store.
+   */
+  const track = (execution: WorkflowExecution, writer: ExecutionWriter | undefined, clearTimers: () => void): WorkflowExecution => {
     const { executionId } = execution;
-    running.set(executionId, execution);
-    if (writer) durableRuns?.add(execution, writer, clearTimers);
-    void execution.result.then(async (result) => {
+    const result = execution.result.then(async (outcome) => {
       clearTimers();
       running.delete(executionId);
       activeSupervisor.forget(executionId);
-      metrics.recordExecution(result.workflowId, result.status);
-      await durableRuns?.finish(executionId, result);
+      metrics.recordExecution(outcome.workflowId, outcome.status);
+      await durableRuns?.finish(executionId, outcome);
+      return outcome;
     });
+    const tracked: WorkflowExecution = { ...execution, result };
+    running.set(executionId, tracked);
+    if (writer) durableRuns?.add(tracked, writer, clearTimers);
+    return tracked;
   };
 
   const requireStore = (method: string): Durability => {
@@ -284,8 +291,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     for (const record of claimed) {
       if (running.has(record.executionId)) continue;
       const { execution, writer, clearTimers } = await restoreExecution(record, deps);
-      track(execution, writer, clearTimers);
-      resumed.push(execution);
+      resumed.push(track(execution, writer, clearTimers));
     }
     return resumed;
   };

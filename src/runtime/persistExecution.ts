@@ -24,10 +24,10 @@ export interface ExecutionWriter {
 }
 
 /**
- * Journals an execution: the record when it starts (fresh runs), then one transaction per step
- * event (the journal entry and the persisted snapshot taken after the transition, together), and
- * the result when it ends. Writes of one execution are applied in order; a failed write is logged
- * and the next one goes on, so the last snapshot always wins.
+ * Journals an execution: the record when it starts (fresh runs), then its step events with the
+ * persisted snapshot taken after them (journal entries and snapshot in one transaction), and the
+ * result when it ends. Writes of one execution are applied in order and grouped while one is in
+ * flight; a failed write is logged and the next one goes on, so the last snapshot always wins.
  */
 export function createExecutionWriter(
   durability: Durability,
@@ -62,6 +62,12 @@ export function createExecutionWriter(
     );
   }
 
+  // Group commit: while one write is in flight, the state changes that follow are journaled
+  // together by the next one, with the latest snapshot. Each state change lands whole in one
+  // transaction; under load there are fewer transactions than state changes, never partial ones.
+  let batch: JournalEntryInput[] = [];
+  let batchSnapshot: unknown;
+  let writeQueued = false;
   const flush = (): void => {
     if (pending.length === 0 || !actorRef) return;
     const entries = pending;
@@ -70,9 +76,17 @@ export function createExecutionWriter(
     const context = (snapshot as unknown as { context: WorkflowContext }).context;
     for (const entry of entries) {
       const output = entry.kind === 'step.completed' ? context.steps[entry.stepId]?.output : undefined;
-      const numbered: JournalEntryInput = { ...entry, seq: seq++, ...(output === undefined ? {} : { output }) };
-      enqueue(entry.kind, () => store.recordStep(executionId, numbered, snapshot, { owner }));
+      batch.push({ ...entry, seq: ++seq, ...(output === undefined ? {} : { output }) });
     }
+    batchSnapshot = snapshot;
+    if (writeQueued) return;
+    writeQueued = true;
+    enqueue('journal', () => {
+      writeQueued = false;
+      const taken = batch;
+      batch = [];
+      return store.recordSteps(executionId, taken, batchSnapshot, { owner });
+    });
   };
 
   return {

@@ -137,6 +137,12 @@ export interface ExecutionStore {
   createExecution(record: NewExecution): Promise<ExecutionRecord>;
   /** Appends a journal entry and replaces the snapshot in one transaction: both are written, or neither. */
   recordStep(executionId: string, entry: JournalEntryInput, snapshot: unknown, options?: RecordStepOptions): Promise<JournalEntry>;
+  /**
+   * Appends several journal entries and replaces the snapshot (the state after the last of them)
+   * in one transaction: all are written, or none. Entries whose `seq` is stored already are
+   * replays, as in `recordStep`; when every entry is, nothing is written.
+   */
+  recordSteps(executionId: string, entries: readonly JournalEntryInput[], snapshot: unknown, options?: RecordStepOptions): Promise<JournalEntry[]>;
   /** Writes the final status, result and snapshot; clears the lease and every deadline of the execution. */
   finishExecution(executionId: string, status: FinishedStatus, result: unknown, snapshot: unknown, options?: { owner?: string }): Promise<ExecutionRecord>;
   getExecution(executionId: string): Promise<ExecutionRecord | undefined>;

@@ -1,10 +1,10 @@
 import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess } from './checkAccess.js';
-import { checkReplay } from './checkReplay.js';
 import { encodeJson } from './encodeJson.js';
 import { executionRow } from './executionRow.js';
-import type { DeadlineKind, ExecutionStore } from './ExecutionStore.js';
+import type { DeadlineKind, ExecutionStore, JournalEntry } from './ExecutionStore.js';
+import { planJournalRows } from './planJournalRows.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
 
 /** Options of {@link createMemoryStore}. */
@@ -54,7 +54,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
     return current === undefined ? undefined : { status: current.status as string, owner: current.owner as string | null };
   };
 
-  return {
+  const store: ExecutionStore = {
     kind: 'memory',
     init: () => run(() => undefined),
     createExecution: (input) =>
@@ -67,36 +67,26 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
         journals.set(input.executionId, []);
         return record(input.executionId);
       }),
-    recordStep: (executionId, entry, snapshot, stepOptions = {}) =>
+    recordStep: async (executionId, entry, snapshot, stepOptions) => (await store.recordSteps(executionId, [entry], snapshot, stepOptions))[0] as JournalEntry,
+    recordSteps: (executionId, entries, snapshot, stepOptions = {}) =>
       run(() => {
         checkAccess(access(executionId), executionId, 'record', stepOptions.owner);
         const journal = journals.get(executionId) as Row[];
-        if (entry.seq !== undefined) {
-          const existing = journal.find((r) => r.seq === entry.seq);
-          if (existing) return checkReplay(journalFromRow(existing, json), entry);
-        }
         const now = clock.now();
         // Everything is encoded before anything changes: a failure leaves the store as it was.
-        const added: Row = {
-          execution_id: executionId,
-          seq: entry.seq ?? journal.reduce((max, r) => Math.max(max, r.seq as number), 0) + 1,
-          step_id: entry.stepId,
-          kind: entry.kind,
-          attempt: entry.attempt,
-          output: entry.output === undefined ? null : encodeJson(entry.output, 'step output', executionId),
-          error: entry.error === undefined ? null : encodeJson(entry.error, 'step error', executionId),
-          recorded_at: entry.at ?? now,
-        };
+        const maxSeq = journal.reduce((max, r) => Math.max(max, r.seq as number), 0);
+        const { added, answer } = planJournalRows(executionId, entries, { maxSeq, stored: (seq) => journal.find((r) => r.seq === seq), now, json });
+        if (added.length === 0) return answer;
         const encoded = encodeJson(snapshot, 'snapshot', executionId);
         for (const d of stepOptions.setDeadlines ?? []) {
           if (!executions.has(d.executionId)) throw new StoreError('STORE_NOT_FOUND', `no execution ${d.executionId} in the store`, { executionId: d.executionId });
         }
-        journal.push(added);
+        journal.push(...added);
         journal.sort((a, b) => (a.seq as number) - (b.seq as number));
         Object.assign(row(executionId) as Row, { snapshot: encoded, updated_at: now });
         for (const d of stepOptions.setDeadlines ?? []) putDeadline(d.executionId, d.kind, d.key, d.dueAt);
         for (const d of stepOptions.clearDeadlines ?? []) deadlines.delete(deadlineId(d.executionId, d.kind, d.key));
-        return journalFromRow(added, json);
+        return answer;
       }),
     finishExecution: (executionId, status, result, snapshot, finishOptions = {}) =>
       run(() => {
@@ -199,4 +189,5 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
       closed = true;
     },
   };
+  return store;
 }

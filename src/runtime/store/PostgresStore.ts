@@ -5,8 +5,9 @@ import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
 import { checkReplay } from './checkReplay.js';
+import { checkBatch } from './planJournalRows.js';
 import { encodeJson } from './encodeJson.js';
-import type { ExecutionStore, JournalEntry } from './ExecutionStore.js';
+import type { DeadlineKey, ExecutionStore, JournalEntry, JournalEntryInput } from './ExecutionStore.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
 import { toPostgresStoreError } from './postgresError.js';
 import { postgresMigrations } from './postgresSchema.js';
@@ -154,7 +155,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const lockAccess = async (client: pg.PoolClient, executionId: string): Promise<(AccessRow & { max_seq: number }) | undefined> =>
     (await client.query<AccessRow & { max_seq: number }>(sql.lockAccess, [executionId])).rows[0];
 
-  return {
+  const store: ExecutionStore = {
     kind: 'postgres',
     init: ensureReady,
     async createExecution(input) {
@@ -178,39 +179,48 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       );
       return executionFromRow(rows[0] as Row, json);
     },
-    recordStep: (executionId, entry, snapshot, stepOptions = {}) =>
-      transaction(executionId, async (client): Promise<JournalEntry> => {
-        const current = await lockAccess(client, executionId);
-        checkAccess(current, executionId, 'record', stepOptions.owner);
-        if (entry.seq !== undefined) {
-          const existing = (await client.query<Row>(sql.journalAt, [executionId, entry.seq])).rows[0];
-          if (existing) return checkReplay(journalFromRow(existing, json), entry);
-        }
-        const now = clock.now();
-        const inserted = await client.query<Row>(sql.insertJournal, [
-          executionId,
-          entry.seq ?? Number(current.max_seq) + 1,
-          entry.stepId,
-          entry.kind,
-          entry.attempt,
-          opt(entry.output, 'step output', executionId),
-          opt(entry.error, 'step error', executionId),
-          entry.at ?? now,
-        ]);
-        // Encoded after the journal insert on purpose: a snapshot that is not JSON rolls both back.
-        await client.query(sql.updateSnapshot, [executionId, encodeJson(snapshot, 'snapshot', executionId), now]);
-        for (const d of stepOptions.setDeadlines ?? []) await client.query(sql.upsertDeadline, [d.executionId, d.kind, d.key, d.dueAt]);
-        for (const d of stepOptions.clearDeadlines ?? []) await client.query(sql.deleteDeadline, [d.executionId, d.kind, d.key]);
-        return journalFromRow(inserted.rows[0] as Row, json);
-      }),
-    finishExecution: (executionId, status, result, snapshot, finishOptions = {}) =>
-      transaction(executionId, async (client) => {
-        checkAccess(await lockAccess(client, executionId), executionId, 'finish', finishOptions.owner);
-        const values = [executionId, status, encodeJson(result, 'result', executionId), encodeJson(snapshot, 'snapshot', executionId), clock.now()];
-        const rows = (await client.query<Row>(sql.finish, values)).rows;
-        await client.query(sql.deleteDeadlines, [executionId]);
-        return executionFromRow(rows[0] as Row, json);
-      }),
+    recordStep: async (executionId, entry, snapshot, stepOptions) => (await store.recordSteps(executionId, [entry], snapshot, stepOptions))[0] as JournalEntry,
+    async recordSteps(executionId, entries, snapshot, stepOptions = {}) {
+      const now = clock.now();
+      // Encoded before the statement: a value that is not JSON fails before anything is written.
+      let nth = 0;
+      const rows = entries.map((entry) => ({
+        seq: entry.seq ?? null,
+        nth: entry.seq === undefined ? ++nth : null,
+        step_id: entry.stepId,
+        kind: entry.kind,
+        attempt: entry.attempt,
+        output: opt(entry.output, 'step output', executionId),
+        error: opt(entry.error, 'step error', executionId),
+        recorded_at: entry.at ?? now,
+      }));
+      checkBatch(executionId, entries);
+      const given = rows.flatMap((row) => (row.seq === null ? [] : [row.seq]));
+      const deadlines = (list: readonly (DeadlineKey & { dueAt?: number })[] = []): string =>
+        JSON.stringify(list.map((d) => ({ execution_id: d.executionId, kind: d.kind, key: d.key, due_at: d.dueAt ?? null })));
+      const values = [executionId, stepOptions.owner ?? null, JSON.stringify(rows), encodeJson(snapshot, 'snapshot', executionId), now, deadlines(stepOptions.setDeadlines), deadlines(stepOptions.clearDeadlines)];
+      const outcome = (await query(sql.recordSteps, values, executionId))[0] as { status: string; owner: string | null; mismatched: number[] | null; inserted: number[] | null } | undefined;
+      checkAccess(outcome, executionId, 'record', stepOptions.owner);
+      const inserted = new Set(outcome.inserted ?? []);
+      const replayed = given.filter((seq) => !inserted.has(seq));
+      const stored = new Map(replayed.length === 0 ? [] : (await query(sql.journalAtAny, [executionId, replayed], executionId)).map((row) => [Number(row.seq), journalFromRow(row, json)]));
+      // A seq taken by another entry wrote nothing: checkReplay names the conflict.
+      for (const seq of outcome.mismatched ?? []) checkReplay(stored.get(seq) as JournalEntry, entries.find((e) => e.seq === seq) as JournalEntryInput);
+      const assigned = [...inserted].filter((seq) => !given.includes(seq)).sort((x, y) => x - y);
+      return entries.map((entry, i) => {
+        const existing = entry.seq === undefined ? undefined : stored.get(entry.seq);
+        if (existing) return checkReplay(existing, entry);
+        const row = rows[i] as (typeof rows)[number];
+        const seq = entry.seq ?? (assigned[(row.nth as number) - 1]);
+        return journalFromRow({ execution_id: executionId, ...row, seq }, json);
+      });
+    },
+    async finishExecution(executionId, status, result, snapshot, finishOptions = {}) {
+      const values = [executionId, status, encodeJson(result, 'result', executionId), encodeJson(snapshot, 'snapshot', executionId), clock.now(), finishOptions.owner ?? null];
+      const row = (await query(sql.finish, values, executionId))[0];
+      checkAccess(row === undefined ? undefined : { status: row.current_status as string, owner: row.current_owner as string | null }, executionId, 'finish', finishOptions.owner);
+      return executionFromRow(row as Row, json);
+    },
     async getExecution(executionId) {
       const row = (await query(sql.get, [executionId], executionId))[0];
       return row === undefined ? undefined : executionFromRow(row, json);
@@ -281,4 +291,5 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       await Promise.all([pool.end(), leasePool.end()]);
     },
   };
+  return store;
 }

@@ -4,7 +4,6 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
-import { checkReplay } from './checkReplay.js';
 import { encodeJson } from './encodeJson.js';
 import { executionRow } from './executionRow.js';
 import type { ExecutionStore, JournalEntry } from './ExecutionStore.js';
@@ -13,6 +12,7 @@ import { pendingMigrations } from './schemaVersion.js';
 import { SQLITE_MIGRATIONS } from './sqliteSchema.js';
 import { toSqliteStoreError } from './sqliteError.js';
 import { prepareSqlite, type SqliteStatements } from './sqliteStatements.js';
+import { planJournalRows } from './planJournalRows.js';
 
 /** Options of {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -82,7 +82,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
   const access = (s: SqliteStatements, executionId: string) => s.access.get({ id: executionId }) as (AccessRow & { max_seq: number }) | undefined;
   const record = (s: SqliteStatements, executionId: string) => executionFromRow(s.get.get(executionId) as Row, json);
 
-  return {
+  const store: ExecutionStore = {
     kind: 'sqlite',
     init: () => run(undefined, () => undefined),
     createExecution: (input) =>
@@ -91,32 +91,21 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
         s.insertExecution.run(executionRow(input, at));
         return record(s, input.executionId);
       }),
-    recordStep: (executionId, entry, snapshot, stepOptions = {}) =>
-      write(executionId, (s): JournalEntry => {
+    recordStep: async (executionId, entry, snapshot, stepOptions) => (await store.recordSteps(executionId, [entry], snapshot, stepOptions))[0] as JournalEntry,
+    recordSteps: (executionId, entries, snapshot, stepOptions = {}) =>
+      write(executionId, (s): JournalEntry[] => {
         const current = access(s, executionId);
         checkAccess(current, executionId, 'record', stepOptions.owner);
-        if (entry.seq !== undefined) {
-          const existing = s.journalAt.get(executionId, entry.seq) as Row | undefined;
-          if (existing) return checkReplay(journalFromRow(existing, json), entry);
-        }
-        const seq = entry.seq ?? current.max_seq + 1;
         const now = clock.now();
-        const added: Row = {
-          execution_id: executionId,
-          seq,
-          step_id: entry.stepId,
-          kind: entry.kind,
-          attempt: entry.attempt,
-          output: entry.output === undefined ? null : encodeJson(entry.output, 'step output', executionId),
-          error: entry.error === undefined ? null : encodeJson(entry.error, 'step error', executionId),
-          recorded_at: entry.at ?? now,
-        };
-        s.insertJournal.run(added);
+        const stored = (seq: number): Row | undefined => s.journalAt.get(executionId, seq) as Row | undefined;
+        const { added, answer } = planJournalRows(executionId, entries, { maxSeq: current.max_seq, stored, now, json });
+        if (added.length === 0) return answer;
+        for (const row of added) s.insertJournal.run(row);
         // Encoded after the journal insert on purpose: a snapshot that is not JSON rolls both back.
         s.updateSnapshot.run(encodeJson(snapshot, 'snapshot', executionId), now, executionId);
         for (const d of stepOptions.setDeadlines ?? []) s.upsertDeadline.run(d.executionId, d.kind, d.key, d.dueAt);
         for (const d of stepOptions.clearDeadlines ?? []) s.deleteDeadline.run(d.executionId, d.kind, d.key);
-        return journalFromRow(added, json);
+        return answer;
       }),
     finishExecution: (executionId, status, result, snapshot, finishOptions = {}) =>
       write(executionId, (s) => {
@@ -195,6 +184,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
       st = undefined;
     },
   };
+  return store;
 }
 
 function checkIntegrity(db: Database.Database, path: string, mode: 'quick' | 'full' | 'off'): void {
