@@ -48,16 +48,18 @@ describe('durable executions (SQLite)', () => {
     const clock = createCountingClock();
     const first = createRuntime({ tools: tools(effects, new Set(['b'])), clock, store: file, nodeId: 'node-1', leaseMs: 1_000 });
     const execution = first.startWorkflow(chain);
-    for (let i = 0; i < 50 && first.store !== undefined; i++) {
+    let retryDueAt: number | undefined;
+    for (let i = 0; i < 50 && retryDueAt === undefined; i++) {
       await flush();
-      const steps = (execution.actor.getSnapshot() as { context: { steps: Record<string, { status: string; retryDueAt?: number }> } }).context.steps;
-      if (steps.b?.retryDueAt !== undefined) break;
+      retryDueAt = (execution.actor.getSnapshot() as { context: { steps: Record<string, { status: string; retryDueAt?: number }> } }).context.steps.b?.retryDueAt;
     }
     clock.increment(4_000); // 4 s of the 10 s retry wait pass before the "crash"
     await first.stop(); // suspends: writes flushed, lease released
     expect(effects).toEqual([`${execution.executionId}:a`]);
 
     const second = createRuntime({ tools: tools(effects, new Set()), clock, store: file, nodeId: 'node-2', leaseMs: 1_000 });
+    // The pending retry wait is recorded as an absolute deadline beside the snapshot.
+    expect(await second.store?.deadlines(execution.executionId)).toEqual([{ executionId: execution.executionId, kind: 'retry', key: 'b', dueAt: retryDueAt }]);
     const [resumed] = await second.resume();
     expect(resumed?.executionId).toBe(execution.executionId);
     const waitedFrom = clock.now();
@@ -71,6 +73,7 @@ describe('durable executions (SQLite)', () => {
     expect(effects).toEqual(['a', 'b', 'c'].map((s) => `${execution.executionId}:${s}`));
     const record = await second.store?.getExecution(execution.executionId);
     expect(record?.status).toBe('completed');
+    expect(await second.store?.deadlines(execution.executionId)).toEqual([]);
     const journal = await second.store?.journal(execution.executionId);
     expect(journal?.map((e) => `${e.kind}:${e.stepId}`)).toEqual([
       'step.started:a',

@@ -1,7 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import type { Clock } from '../runtime/Clock.js';
-import type { WorkflowContext } from './WorkflowContext.js';
+import { pendingDeadlines } from './pendingDeadlines.js';
 
 /**
  * Re-arms the `after` timers of a workflow actor restored from a persisted snapshot. XState v5
@@ -13,25 +13,9 @@ import type { WorkflowContext } from './WorkflowContext.js';
  * @returns a function that clears the timers it set.
  */
 export function rearmTimers(actor: AnyActorRef, definition: WorkflowDefinition, clock: Clock, timeoutOf: (stepId: string) => number | undefined): () => void {
-  const snapshot = actor.getSnapshot() as { value: unknown; context: WorkflowContext; status: string };
-  const handles: unknown[] = [];
-  if (snapshot.status !== 'active' || typeof snapshot.value !== 'object' || snapshot.value === null) return () => undefined;
-  const regions = (snapshot.value as { running?: Record<string, string> }).running;
-  if (!regions) return () => undefined;
   const now = clock.now();
-  const arm = (delay: string, stateId: string, dueAt: number): void => {
-    handles.push(clock.setTimeout(() => actor.send({ type: `xstate.after.${delay}.${stateId}` }), Math.max(0, dueAt - now)));
-  };
-  const root = `${definition.id}.running`;
-  for (const step of definition.steps) {
-    const state = snapshot.context.steps[step.id];
-    if (!state) continue;
-    if (regions[step.id] === 'retrying' && state.retryDueAt !== undefined) arm(`retry_${step.id}`, `${root}.${step.id}.retrying`, state.retryDueAt);
-    const limit = timeoutOf(step.id);
-    if (regions[step.id] === 'running' && limit !== undefined && state.attemptStartedAt !== undefined) {
-      arm(`timeout_${step.id}`, `${root}.${step.id}.running`, state.attemptStartedAt + limit);
-    }
-  }
-  if (definition.timeoutMs !== undefined) arm('workflow_timeout', root, snapshot.context.startedAt + definition.timeoutMs);
+  const handles = pendingDeadlines(actor.getSnapshot(), definition, timeoutOf).map((d) =>
+    clock.setTimeout(() => actor.send({ type: `xstate.after.${d.delay}.${d.stateId}` }), Math.max(0, d.dueAt - now)),
+  );
   return () => handles.forEach((handle) => clock.clearTimeout(handle));
 }

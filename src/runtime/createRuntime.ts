@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { AnyStateMachine } from 'xstate';
 import { createToolRegistry } from '../actors/ToolRegistry.js';
 import { parseWorkflow } from '../definition/parseWorkflow.js';
 import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
-import type { WorkflowDefinition, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
+import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
 import { compileValidWorkflow } from '../machines/compileWorkflow.js';
@@ -16,7 +15,8 @@ import { createMessageBus } from './MessageBus.js';
 import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';
 import { createDurableRuns } from './DurableRuns.js';
 import { createCallPath } from './createCallPath.js';
-import { restoreExecution } from './restoreExecution.js';
+import { restoreExecution, type PreparedWorkflow } from './restoreExecution.js';
+import { stepTimeoutOf } from './stepTimeoutOf.js';
 import { StoreError } from '../errors/StoreError.js';
 import { createContextPersistence, type ContextPersistence } from './persistContext.js';
 import type { ContextEntry, SessionContext } from './SessionContext.js';
@@ -77,7 +77,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     (storeReady ??= initOnce(executionStore).then(() => persistence?.load()));
   if (durability) persistence = createContextPersistence(durability, () => store, () => initOnce(durability.store));
   const sessionView = (session: SessionContext): SessionContext => (persistence ? persistence.wrap(session) : session);
-  const compiled = new WeakMap<object, { definition: WorkflowDefinition; machine: AnyStateMachine }>();
+  const compiled = new WeakMap<object, PreparedWorkflow>();
   const running = new Map<string, WorkflowExecution>();
   let status: RuntimeStatus = 'running';
   const durableRuns = durability
@@ -107,19 +107,19 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
   };
 
-  const prepare = (source: WorkflowDefinitionInput): { definition: WorkflowDefinition; machine: AnyStateMachine } => {
+  const prepare = (source: WorkflowDefinitionInput): PreparedWorkflow => {
     const cached = compiled.get(source);
     if (cached) return cached;
     const result = validateWorkflow(source, { tools });
     if (!result.success) throw new WorkflowValidationError(result.issues);
-    const entry = { definition: result.definition, machine: compileValidWorkflow(result.definition, tools, { services }) };
+    const entry = { definition: result.definition, machine: compileValidWorkflow(result.definition, tools, { services }), timeoutOf: stepTimeoutOf(result.definition, tools) };
     compiled.set(source, entry);
     return entry;
   };
 
   const startWorkflow = (source: WorkflowDefinitionInput, executeOptions: ExecuteOptions = {}): WorkflowExecution => {
     assertRunning();
-    const { definition, machine } = prepare(source);
+    const { definition, machine, timeoutOf } = prepare(source);
     const input = resolveWorkflowInput(definition, executeOptions.input);
     const executionId = newId();
     const machineInput = {
@@ -130,7 +130,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       env,
       startedAt: clock.now(),
     };
-    const writer = durability ? createExecutionWriter(durability, definition, machineInput, { fresh: true, seqStart: 0 }) : undefined;
+    const writer = durability ? createExecutionWriter(durability, definition, machineInput, { fresh: true, seqStart: 0, timeoutOf }) : undefined;
     if (durability) void initOnce(durability.store).catch((error: unknown) => logger.error({ err: error }, 'store init failed'));
     const started = startExecution({
       machine,
@@ -191,7 +191,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     }
     const claimed = await executionStore.claimRunnable({ owner, leaseMs, ...(limit === undefined ? {} : { limit }), ...(executionId === undefined ? {} : { executionId }) });
     const resumed: WorkflowExecution[] = [];
-    const deps = { durability: requireStore('resume'), prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), tools, bus, clock, env, inspect: options.inspect };
+    const deps = { durability: requireStore('resume'), prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect };
     for (const record of claimed) {
       if (running.has(record.executionId)) continue;
       const { execution, writer, clearTimers } = await restoreExecution(record, deps);

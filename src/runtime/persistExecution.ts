@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { AnyActorRef } from 'xstate';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput } from '../machines/WorkflowContext.js';
-import type { ExecutionStore, JournalEntryInput } from './store/ExecutionStore.js';
+import { pendingDeadlines } from '../machines/pendingDeadlines.js';
+import type { Deadline, DeadlineKey, ExecutionStore, JournalEntryInput, RecordStepOptions } from './store/ExecutionStore.js';
 import type { WorkflowResult } from './WorkflowResult.js';
 
 /** Where and as whom durable executions are written. */
@@ -23,17 +24,29 @@ export interface ExecutionWriter {
   flushed(): Promise<void>;
 }
 
+/** How an execution writer starts. */
+export interface WriterOptions {
+  /** A new execution: the writer creates its record first. */
+  fresh: boolean;
+  /** The last journal seq already stored (0 for a new execution). */
+  seqStart: number;
+  /** The timeout of a step's attempts, to record its deadline. */
+  timeoutOf: (stepId: string) => number | undefined;
+  /** The deadlines already stored (a resumed execution), so the writer clears those that passed. */
+  storedDeadlines?: readonly Deadline[];
+}
+
 /**
  * Journals an execution: the record when it starts (fresh runs), then its step events with the
- * persisted snapshot taken after them (journal entries and snapshot in one transaction), and the
- * result when it ends. Writes of one execution are applied in order and grouped while one is in
+ * persisted snapshot taken after them (journal entries, snapshot and the changed pending deadlines
+ * in one transaction), and the result when it ends. Writes of one execution are applied in order and grouped while one is in
  * flight; a failed write is logged and the next one goes on, so the last snapshot always wins.
  */
 export function createExecutionWriter(
   durability: Durability,
   definition: WorkflowDefinition,
   machineInput: WorkflowMachineInput,
-  options: { fresh: boolean; seqStart: number },
+  options: WriterOptions,
 ): ExecutionWriter {
   const { store, owner } = durability;
   const { executionId } = machineInput;
@@ -62,6 +75,18 @@ export function createExecutionWriter(
     );
   }
 
+  // Pending deadlines as stored, by kind and key: each write sets the new or moved ones and
+  // clears those that passed, so `orchkit runs show` lists what the run waits for.
+  const deadlineId = (d: DeadlineKey): string => `${d.kind} ${d.key}`;
+  let stored = new Map((options.storedDeadlines ?? []).map((d) => [deadlineId(d), d]));
+  const deadlineChanges = (snapshot: unknown): Pick<RecordStepOptions, 'setDeadlines' | 'clearDeadlines'> => {
+    const current = new Map(pendingDeadlines(snapshot, definition, options.timeoutOf).map(({ kind, key, dueAt }) => [deadlineId({ executionId, kind, key }), { executionId, kind, key, dueAt }] as const));
+    const setDeadlines = [...current.values()].filter((d) => stored.get(deadlineId(d))?.dueAt !== d.dueAt);
+    const clearDeadlines = [...stored.values()].filter((d) => !current.has(deadlineId(d))).map(({ kind, key }) => ({ executionId, kind, key }));
+    stored = current;
+    return { ...(setDeadlines.length > 0 ? { setDeadlines } : {}), ...(clearDeadlines.length > 0 ? { clearDeadlines } : {}) };
+  };
+
   // Group commit: while one write is in flight, the state changes that follow are journaled
   // together by the next one, with the latest snapshot. Each state change lands whole in one
   // transaction; under load there are fewer transactions than state changes, never partial ones.
@@ -85,7 +110,7 @@ export function createExecutionWriter(
       writeQueued = false;
       const taken = batch;
       batch = [];
-      return store.recordSteps(executionId, taken, batchSnapshot, { owner });
+      return store.recordSteps(executionId, taken, batchSnapshot, { owner, ...deadlineChanges(batchSnapshot) });
     });
   };
 

@@ -1,5 +1,4 @@
 import type { AnyStateMachine, InspectionEvent, Observer } from 'xstate';
-import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { rearmTimers } from '../machines/rearmTimers.js';
 import type { Clock } from './Clock.js';
@@ -8,12 +7,18 @@ import { createExecutionWriter, type Durability, type ExecutionWriter } from './
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import type { ExecutionRecord } from './store/ExecutionStore.js';
 
+/** A validated definition, its compiled machine, and the timeout of each step's attempts. */
+export interface PreparedWorkflow {
+  definition: WorkflowDefinition;
+  machine: AnyStateMachine;
+  timeoutOf: (stepId: string) => number | undefined;
+}
+
 /** What restoring an execution needs from its runtime. */
 export interface RestoreDeps {
   durability: Durability;
-  /** The validated definition and compiled machine of a stored definition. */
-  prepare(definition: unknown): { definition: WorkflowDefinition; machine: AnyStateMachine };
-  tools: ToolRegistry;
+  /** The prepared workflow of a stored definition. */
+  prepare(definition: unknown): PreparedWorkflow;
   bus: MessageBus;
   clock: Clock;
   env: Record<string, unknown>;
@@ -36,8 +41,8 @@ export interface RestoredExecution {
  * const { execution, writer, clearTimers } = await restoreExecution(record, deps);
  */
 export async function restoreExecution(record: ExecutionRecord, deps: RestoreDeps): Promise<RestoredExecution> {
-  const { definition, machine } = deps.prepare(record.definition);
-  const journal = await deps.durability.store.journal(record.executionId);
+  const { definition, machine, timeoutOf } = deps.prepare(record.definition);
+  const [journal, storedDeadlines] = await Promise.all([deps.durability.store.journal(record.executionId), deps.durability.store.deadlines(record.executionId)]);
   const machineInput = {
     executionId: record.executionId,
     correlationId: record.correlationId,
@@ -46,7 +51,7 @@ export async function restoreExecution(record: ExecutionRecord, deps: RestoreDep
     env: deps.env,
     startedAt: record.createdAt,
   };
-  const writer = createExecutionWriter(deps.durability, definition, machineInput, { fresh: false, seqStart: journal.length });
+  const writer = createExecutionWriter(deps.durability, definition, machineInput, { fresh: false, seqStart: journal.at(-1)?.seq ?? 0, timeoutOf, storedDeadlines });
   const execution = startExecution({
     machine,
     definition,
@@ -57,9 +62,5 @@ export async function restoreExecution(record: ExecutionRecord, deps: RestoreDep
     ...(record.snapshot === null || record.snapshot === undefined ? {} : { snapshot: record.snapshot }),
     beforeStart: (actor) => writer.attach(actor),
   });
-  const timeoutOf = (stepId: string): number | undefined => {
-    const step = definition.steps.find((s) => s.id === stepId);
-    return step?.timeoutMs ?? (step ? deps.tools.get(step.tool)?.timeoutMs : undefined);
-  };
   return { execution, writer, clearTimers: rearmTimers(execution.actor, definition, deps.clock, timeoutOf) };
 }
