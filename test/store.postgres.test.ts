@@ -113,14 +113,15 @@ suite(title, () => {
     await blocker.query('BEGIN');
     await blocker.query(`SELECT 1 FROM "${schema}".executions WHERE execution_id = 'e1' FOR UPDATE`);
     const entry = { seq: 2, stepId: 'a', kind: 'step.completed' as const, attempt: 1, output: { done: true } };
-    const write = store.recordStep('e1', entry, { at: 'completed' });
+    // Handled from the start: the rejection may arrive before `terminate()` returns.
+    const write = failure(store.recordStep('e1', entry, { at: 'completed' }));
     for (let i = 0; i < 100; i++) {
       const waiting = await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`, [app]);
       if ((waiting.rowCount ?? 0) > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(await terminate()).toBeGreaterThan(0);
-    const error = await failure(write);
+    const error = await write;
     expect(error.code).toBe('STORE_UNAVAILABLE');
     expect(error.retryable).toBe(true);
     await blocker.query('ROLLBACK');
