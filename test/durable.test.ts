@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRuntime, defineTool, ToolError, type WorkflowDefinitionInput } from '../src/index.js';
@@ -113,6 +114,31 @@ describe('durable shared context (SQLite)', () => {
     expect(second.context('repo-1').get('short')).toBeUndefined();
     expect(second.sessions()).toEqual(['repo-1']);
     await second.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('resume on a node that lacks a tool', () => {
+  it('logs the run it cannot take up, releases its lease, and still resumes the others', async () => {
+    const file = `sqlite:${path.join(dir, 'missing-tool.db')}`;
+    const clock = createCountingClock();
+    const seeding = createRuntime({ clock, store: file });
+    const store = seeding.store as NonNullable<typeof seeding.store>;
+    const orphan = (executionId: string, tool: string) =>
+      store.createExecution({ executionId, workflowId: executionId, version: '1', definition: { id: executionId, steps: [{ id: 'a', tool, input: { n: 1 } }] }, input: {}, correlationId: executionId, sessionId: executionId, owner: 'dead', leaseExpiresAt: clock.now() - 1 });
+    await orphan('needs-deploy', 'deploy_somewhere');
+    clock.increment(1);
+    await orphan('runnable', 'effect');
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    const node = createRuntime({ tools: tools([], new Set()), clock, store: file, nodeId: 'node-x', logger });
+    const resumed = await node.resume();
+    expect(resumed.map((e) => e.executionId)).toEqual(['runnable']);
+    expect(lines.join('')).toContain('cannot resume this execution here');
+    expect((await node.store?.getExecution('needs-deploy'))?.owner).toBeUndefined();
+    expect((await drive(clock, (resumed[0] as NonNullable<(typeof resumed)[0]>).result)).status).toBe('completed');
+    await node.stop();
+    await seeding.stop();
     expect(clock.pending).toBe(0);
   });
 });

@@ -107,7 +107,8 @@ export interface Runtime {
    * lapsed) and resumes them. Completed steps are not run again; a step that was running runs
    * again (at least once: tools deduplicate with `ctx.idempotencyKey`); retry waits and timeouts
    * resume with the time that is left. With `executionId`, takes up that execution only, paused
-   * or left running; none when another node holds its lease.
+   * or left running; none when another node holds its lease. A run this runtime cannot take up
+   * (its definition names a tool it lacks) is logged and its lease released for another node.
    */
   resume(options?: ResumeOptions): Promise<WorkflowExecution[]>;
   /**

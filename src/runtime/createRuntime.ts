@@ -194,8 +194,15 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const deps = { durability: requireStore('resume'), prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect };
     for (const record of claimed) {
       if (running.has(record.executionId)) continue;
-      const { execution, writer, clearTimers } = await restoreExecution(record, deps);
-      resumed.push(track(execution, writer, clearTimers));
+      try {
+        const { execution, writer, clearTimers } = await restoreExecution(record, deps);
+        resumed.push(track(execution, writer, clearTimers));
+      } catch (error) {
+        // One run this node cannot take up (a tool it lacks, a store error) does not strand the
+        // others: its lease goes back for a node that can.
+        logger.error({ err: error, executionId: record.executionId, workflowId: record.workflowId }, 'cannot resume this execution here; lease released');
+        await executionStore.releaseLease(record.executionId, owner).catch(() => false);
+      }
     }
     return resumed;
   };
