@@ -84,7 +84,8 @@ export function createDurableRuns(options: DurableRunsOptions): DurableRuns {
       return;
     }
     const run = runs.get(executionId);
-    if (!run) return;
+    // Gone, or finished here while the renewal was in flight: nothing to act on.
+    if (!run || record?.result !== undefined) return;
     if (record?.owner === owner && record.status === 'paused') return suspend(executionId, 'paused');
     if (record?.owner === owner && record.status === 'cancelled') return run.execution.cancel('cancelled through the execution store');
     logger.warn({ executionId, owner: record?.owner }, 'lease lost; another node owns this execution now');
