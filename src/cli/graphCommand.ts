@@ -1,8 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { parseWorkflow } from '../definition/parseWorkflow.js';
+import { writeFile } from 'node:fs/promises';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
-import { isWorkflowValidationError, WorkflowValidationError } from '../errors/WorkflowValidationError.js';
+import { isWorkflowValidationError } from '../errors/WorkflowValidationError.js';
 import { compileWorkflow } from '../machines/compileWorkflow.js';
 import { machineGraph } from '../machines/machineGraph.js';
 import { machineToDot } from '../machines/machineToDot.js';
@@ -14,6 +12,7 @@ import { workflowGraph } from '../machines/workflowGraph.js';
 import { defaultTools } from './defaultTools.js';
 import { ExitCode } from './exitCodes.js';
 import { formatIssues } from './formatIssues.js';
+import { loadWorkflowFile } from './loadWorkflowFile.js';
 
 /** Output formats of `orchkit graph`. */
 export const GraphFormat = { mermaid: 'mermaid', dot: 'dot', json: 'json' } as const;
@@ -36,7 +35,7 @@ export interface GraphCommandOptions {
 export async function graphCommand(file: string, options: GraphCommandOptions = {}): Promise<ExitCode> {
   let text: string;
   try {
-    text = renderGraph(await readDefinition(file), options);
+    text = renderGraph(await loadWorkflowFile(file), options);
   } catch (error) {
     if (!isWorkflowValidationError(error)) throw error;
     process.stderr.write(`${formatIssues(file, error.issues)}\n${file}: ${error.issues.length} problem(s)\n`);
@@ -66,16 +65,4 @@ function renderGraph(definition: WorkflowDefinition, options: GraphCommandOption
   const graph = workflowGraph(definition);
   if (format === GraphFormat.json) return `${JSON.stringify(graph, null, 2)}\n`;
   return format === GraphFormat.dot ? toDot(graph) : toMermaid(graph);
-}
-
-// Like `loadWorkflowFile`, but without a tool registry: a diagram needs no registered tools.
-async function readDefinition(file: string): Promise<WorkflowDefinition> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new WorkflowValidationError([{ code: 'FILE_UNREADABLE', path: '', message: `cannot read ${file}: ${reason}` }], 'WORKFLOW_PARSE_ERROR');
-  }
-  return parseWorkflow(text, { source: file, format: extname(file) === '.json' ? 'json' : 'yaml' });
 }

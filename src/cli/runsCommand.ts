@@ -174,7 +174,9 @@ export async function runsResumeCommand(options: RunsOptions & { leaseMs?: numbe
       }
       if (options.executionId !== undefined) break;
     }
-    const leased = store ? (await store.listExecutions({ status: 'running', limit: 1_000 })).filter((r) => (options.executionId ?? r.executionId) === r.executionId && !runtime.executions().some((e) => e.executionId === r.executionId)) : [];
+    const here = new Set(runtime.executions().map((e) => e.executionId));
+    const stillRunning = store ? await store.listExecutions({ status: 'running', limit: 1_000 }) : [];
+    const leased = stillRunning.filter((r) => !here.has(r.executionId) && (options.executionId === undefined || r.executionId === options.executionId));
     if (waiting.length === 0) print('nothing to resume');
     for (const record of leased) print(`${record.executionId}: leased by ${record.owner ?? '?'} until ${iso(record.leaseExpiresAt)}; not resumed`);
     const completed = await Promise.all(waiting);

@@ -68,7 +68,10 @@ export function createDurableRuns(options: DurableRunsOptions): DurableRuns {
     if (stopped || runs.size === 0) return;
     const ids = [...runs.keys()];
     void store.renewLease(owner, ids, leaseMs).then(
-      (kept) => Promise.all(ids.filter((id) => !kept.includes(id) && runs.has(id)).map(settleRequest)),
+      (kept) => {
+        const renewed = new Set(kept);
+        return Promise.all(ids.filter((id) => !renewed.has(id) && runs.has(id)).map(settleRequest));
+      },
       (error: unknown) => logger.error({ err: error }, 'lease renewal failed'),
     );
     schedule();

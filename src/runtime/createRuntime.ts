@@ -180,7 +180,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
   const resume = async (resumeOptions: ResumeOptions = {}): Promise<WorkflowExecution[]> => {
     assertRunning();
-    const { store: executionStore, owner, leaseMs } = requireStore('resume');
+    const durable = requireStore('resume');
+    const { store: executionStore, owner, leaseMs } = durable;
     await ready(executionStore);
     const { executionId, limit } = resumeOptions;
     if (executionId !== undefined) {
@@ -191,7 +192,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     }
     const claimed = await executionStore.claimRunnable({ owner, leaseMs, ...(limit === undefined ? {} : { limit }), ...(executionId === undefined ? {} : { executionId }) });
     const resumed: WorkflowExecution[] = [];
-    const deps = { durability: requireStore('resume'), prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect };
+    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect };
     for (const record of claimed) {
       if (running.has(record.executionId)) continue;
       try {

@@ -2,6 +2,7 @@ import type { AnyTool } from '../actors/defineTool.js';
 import type { BusMessage } from '../runtime/BusMessage.js';
 import type { Clock } from '../runtime/Clock.js';
 import type { Runtime, RuntimeOptions } from '../runtime/createRuntime.js';
+import type { WorkflowExecution } from '../runtime/startExecution.js';
 import type { WorkflowResult } from '../runtime/WorkflowResult.js';
 import type { StandInCall } from './createStandIns.js';
 
@@ -33,4 +34,19 @@ export const REPLAY_POLICIES: NonNullable<RuntimeOptions['policies']> = { defaul
 /** Lets promises and I/O callbacks run. */
 export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Ends a replay: waits for the result, notes what the runtime still lists, stops it, and counts
+ * the timers left on the replay clock. Shared by `replayPath` and `runScript`.
+ *
+ * @example
+ * return await finishReplay(runtime, execution, clock, calls, stalled);
+ */
+export async function finishReplay(runtime: Runtime, execution: WorkflowExecution, clock: { readonly pending: number }, calls: readonly StandInCall[], stalled: string | undefined): Promise<ReplayRun> {
+  const result = await execution.result;
+  const executionsAfterResult = runtime.executions().length;
+  const trace = runtime.trace(result.correlationId);
+  await runtime.stop();
+  return { result, trace, calls, executionsAfterResult, timersAfterStop: clock.pending, ...(stalled === undefined ? {} : { stalled }) };
 }

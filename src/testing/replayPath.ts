@@ -6,7 +6,7 @@ import { createRuntime } from '../runtime/createRuntime.js';
 import { createStandIns, performOutcome, type StandInCall, type StandInHandler } from './createStandIns.js';
 import { Outcome, isConditionOutcome, parseOutcomeEvent } from './Outcome.js';
 import { createReplayClock } from './ReplayClock.js';
-import { REPLAY_POLICIES, flush, type ReplayRun, type RuntimeFactory } from './ReplayRun.js';
+import { REPLAY_POLICIES, finishReplay, flush, type ReplayRun, type RuntimeFactory } from './ReplayRun.js';
 import { timeoutSentinel } from './replayDefinition.js';
 
 /** What {@link replayPath} needs besides the path. */
@@ -100,11 +100,7 @@ export async function replayPath(events: readonly string[], options: ReplayPathO
       stalled ??= 'the run did not finish after the last outcome of the path';
       execution.cancel('replay stalled');
     }
-    const result = await execution.result;
-    const executionsAfterResult = runtime.executions().length;
-    const trace = runtime.trace(result.correlationId);
-    await runtime.stop();
-    return { result, trace, calls, executionsAfterResult, timersAfterStop: clock.pending, ...(stalled === undefined ? {} : { stalled }) };
+    return await finishReplay(runtime, execution, clock, calls, stalled);
   } finally {
     await runtime.stop();
   }

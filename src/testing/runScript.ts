@@ -4,7 +4,7 @@ import { createRuntime } from '../runtime/createRuntime.js';
 import { createStandIns, performOutcome, untilAborted, type StandInCall } from './createStandIns.js';
 import { scriptedOutcome, type OutcomeScript } from './OutcomeScript.js';
 import { createReplayClock } from './ReplayClock.js';
-import { REPLAY_POLICIES, flush, type ReplayRun, type RuntimeFactory } from './ReplayRun.js';
+import { REPLAY_POLICIES, finishReplay, flush, type ReplayRun, type RuntimeFactory } from './ReplayRun.js';
 
 /** What {@link runScript} needs besides the script. */
 export interface RunScriptOptions {
@@ -52,11 +52,7 @@ export async function runScript(script: OutcomeScript, options: RunScriptOptions
       }
       if (next !== undefined) clock.increment(Math.max(0, next - clock.now()));
     }
-    const result = await execution.result;
-    const executionsAfterResult = runtime.executions().length;
-    const trace = runtime.trace(result.correlationId);
-    await runtime.stop();
-    return { result, trace, calls, executionsAfterResult, timersAfterStop: clock.pending, ...(stalled === undefined ? {} : { stalled }) };
+    return await finishReplay(runtime, execution, clock, calls, stalled);
   } finally {
     await runtime.stop();
   }

@@ -2,6 +2,7 @@ import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess } from './checkAccess.js';
 import { encodeJson } from './encodeJson.js';
+import { contextRow } from './contextRow.js';
 import { executionRow } from './executionRow.js';
 import type { DeadlineKind, ExecutionStore, JournalEntry } from './ExecutionStore.js';
 import { planJournalRows } from './planJournalRows.js';
@@ -124,17 +125,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
       ),
     saveContextEntries: (entries) =>
       run(() => {
-        const rows = entries.map((e): Row => ({
-          session_id: e.sessionId,
-          context_type: e.contextType,
-          data: encodeJson(e.data, `context ${e.contextType}`),
-          created_at: e.createdAt,
-          updated_at: e.updatedAt,
-          created_by_tool: e.createdByTool ?? null,
-          expires_at: e.expiresAt,
-          metadata: encodeJson(e.metadata, `metadata of context ${e.contextType}`),
-          version: e.version,
-        }));
+        const rows = entries.map(contextRow);
         for (const r of rows) contexts.set(contextId(r.session_id as string, r.context_type as string), r);
         const now = clock.now();
         for (const [id, r] of contexts) if ((r.expires_at as number) <= now) contexts.delete(id);

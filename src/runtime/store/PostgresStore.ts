@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
 import { checkReplay } from './checkReplay.js';
 import { checkBatch } from './planJournalRows.js';
+import { CONTEXT_COLUMNS, contextRow } from './contextRow.js';
 import { encodeJson } from './encodeJson.js';
 import type { DeadlineKey, ExecutionStore, JournalEntry, JournalEntryInput } from './ExecutionStore.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
@@ -241,17 +242,8 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
     saveContextEntries: (entries) =>
       transaction(undefined, async (client) => {
         for (const e of entries) {
-          await client.query(sql.upsertContext, [
-            e.sessionId,
-            e.contextType,
-            encodeJson(e.data, `context ${e.contextType}`),
-            e.createdAt,
-            e.updatedAt,
-            e.createdByTool ?? null,
-            e.expiresAt,
-            encodeJson(e.metadata, `metadata of context ${e.contextType}`),
-            e.version,
-          ]);
+          const row = contextRow(e);
+          await client.query(sql.upsertContext, CONTEXT_COLUMNS.map((column) => row[column]));
         }
         await client.query(sql.pruneContext, [clock.now()]);
       }),

@@ -5,6 +5,7 @@ import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
 import { encodeJson } from './encodeJson.js';
+import { contextRow } from './contextRow.js';
 import { executionRow } from './executionRow.js';
 import type { ExecutionStore, JournalEntry } from './ExecutionStore.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
@@ -135,19 +136,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
     deadlines: (executionId) => run(executionId, (s) => (s.deadlines.all(executionId) as Row[]).map(deadlineFromRow)),
     saveContextEntries: (entries) =>
       write(undefined, (s) => {
-        for (const e of entries) {
-          s.upsertContext.run({
-            session_id: e.sessionId,
-            context_type: e.contextType,
-            data: encodeJson(e.data, `context ${e.contextType}`),
-            created_at: e.createdAt,
-            updated_at: e.updatedAt,
-            created_by_tool: e.createdByTool ?? null,
-            expires_at: e.expiresAt,
-            metadata: encodeJson(e.metadata, `metadata of context ${e.contextType}`),
-            version: e.version,
-          });
-        }
+        for (const e of entries) s.upsertContext.run(contextRow(e));
         s.pruneContext.run(clock.now());
       }),
     deleteContextEntries: (keys) =>
