@@ -42,11 +42,11 @@ export { parseExpression } from './definition/Expression.js';
 export type { Expression, ExpressionScope } from './definition/Expression.js';
 
 // Machines
-export { compileWorkflow } from './machines/compileWorkflow.js';
-export type { CompileOptions } from './machines/compileWorkflow.js';
-export { retryDelay } from './machines/retryDelay.js';
-export { StepStatus, WorkflowStatus } from './machines/WorkflowContext.js';
-export type { WorkflowContext, WorkflowMachineInput, WorkflowEvent, WorkflowEmitted, StepState } from './machines/WorkflowContext.js';
+export { compileWorkflow } from './machines/workflow/compileWorkflow.js';
+export type { CompileOptions } from './machines/workflow/compileWorkflow.js';
+export { retryDelay } from './machines/workflow/retryDelay.js';
+export { StepStatus, WorkflowStatus } from './machines/workflow/WorkflowContext.js';
+export type { WorkflowContext, WorkflowMachineInput, WorkflowEvent, WorkflowEmitted, StepState } from './machines/workflow/WorkflowContext.js';
 
 // Errors
 export { OrchkitError, isOrchkitError } from './errors/OrchkitError.js';

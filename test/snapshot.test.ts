@@ -51,7 +51,7 @@ describe('persisted snapshots', () => {
     await done;
     const snapshot = restored.getSnapshot();
     expect(snapshot.value).toBe('completed');
-    expect((snapshot.context as WorkflowContext).output).toEqual({ last: 4 });
+    expect((snapshot.context).output).toEqual({ last: 4 });
     expect(calls).toEqual(['a#1', 'b#1', 'b#1', 'c#1']);
   });
 });

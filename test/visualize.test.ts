@@ -135,34 +135,29 @@ describe('statechart diagrams', () => {
     await expect(tools[1]?.run({}, {} as never)).rejects.toMatchObject({ code: 'STAND_IN_TOOL', retryable: false });
   });
 
-  it('has every state of every step region, with after, always and invoke transitions', () => {
+  it('draws one running state whose transitions schedule every step, with after and always transitions', () => {
     const graph = machineGraph(machine());
     expect(graph).toEqual(machineGraph(machine()));
     const ids = graph.nodes.map((n) => n.id);
-    for (const step of ['analyze', 'custom']) {
-      for (const state of ['waiting', 'running', 'retrying', 'done', 'failed', 'skipped']) expect(ids).toContain(`flow.running.${step}.${state}`);
-    }
-    expect(graph.nodes.find((n) => n.id === 'flow.running')).toMatchObject({ type: 'parallel', parent: 'flow' });
+    expect(ids).toEqual(expect.arrayContaining(['flow.running', 'flow.settling', 'flow.completed', 'flow.failed', 'flow.cancelled', 'flow.timed_out']));
+    // Steps are data in context and calls are spawned actors: no state per step, whatever the graph.
+    expect(ids.some((id) => id.includes('analyze') || id.includes('custom'))).toBe(false);
     const labels = graph.edges.map((e) => `${e.from} -> ${e.to} : ${e.label}`);
-    expect(labels).toContain('flow.running.custom.retrying -> flow.running.custom.running : after retry_custom');
-    expect(labels).toContain('flow.running.custom.running -> flow.running.custom.retrying : after timeout_custom [canRetryTimeout]');
+    expect(labels).toContain('flow.running -> flow.running : done(*)');
+    expect(labels).toContain('flow.running -> flow.running : step.retry');
+    expect(labels).toContain('flow.running -> flow.running : step.timeout');
     expect(labels).toContain('flow.running -> flow.timed_out : after workflow_timeout');
-    expect(labels).toContain('flow.running.analyze.running -> flow.running.analyze.done : done(analyze)');
+    expect(labels).toContain('flow.running -> flow.failed : always [aborted]');
     expect(labels).toContain('flow.running -> flow.cancelled : CANCEL');
-    expect(graph.edges.some((e) => e.event === 'always' && e.from === 'flow.running.custom.waiting')).toBe(true);
   });
 
-  it('renders stateDiagram-v2 with parallel regions, and DOT that Graphviz draws', () => {
+  it('renders stateDiagram-v2 and DOT that Graphviz draws', () => {
     const graph = machineGraph(machine());
     const text = machineToMermaid(graph);
     expect(text).toBe(machineToMermaid(machineGraph(machine())));
     expect(text.startsWith('stateDiagram-v2\n  [*] --> flow\n')).toBe(true);
-    expect(text).toContain('state "custom" as flow_running_custom {');
-    expect(text.match(/^ +--$/gm)).toHaveLength(1);
-    expect(text).toContain('flow_running_custom_retrying --> flow_running_custom_running : after retry_custom');
-    // Transitions leaving a parallel region are drawn from the parallel state (mermaid-js/mermaid#5096).
-    expect(text).not.toMatch(/flow_running_\w+ --> flow_failed/);
-    expect(text).toMatch(/flow_running --> flow_failed : \[/);
+    expect(text).toContain('flow_running --> flow_settling : always [settled]');
+    expect(text).toContain('flow_settling --> flow_failed : always [settledWithError]');
     const svg = svgOf(machineToDot(graph));
     expect(isWellFormedXml(svg)).toBe(true);
     expect(svgIds(svg)).toEqual(expect.arrayContaining(graph.nodes.map((n) => `state-${n.id}`)));
@@ -216,7 +211,7 @@ steps:
     await writeFile(file, 'id: unknown\nsteps:\n  - { id: one, tool: not_a_tool }\n');
     const result = await cli(file, '--machine', '--format', 'dot');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('"unknown.running.one.waiting"');
+    expect(result.stdout).toContain('"unknown.running"');
   });
 
   it('exits 2 with every problem on an invalid definition or a bad format', async () => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
+import type { CallMeta, WorkflowServices } from '../machines/workflow/WorkflowServices.js';
 import type { SessionContext } from '../runtime/SessionContext.js';
 import type { ToolContext } from './ToolContext.js';
 
@@ -17,7 +17,7 @@ export function createToolContext(meta: CallMeta, signal: AbortSignal, services:
     correlationId: meta.correlationId,
     stepId: meta.stepId,
     attempt: meta.attempt,
-    idempotencyKey: `${meta.executionId}:${meta.stepId}`,
+    idempotencyKey: meta.index === undefined ? `${meta.executionId}:${meta.stepId}` : `${meta.executionId}:${meta.stepId}:${meta.index}`,
     get logger() {
       return (logger ??= services.logger.child({
         executionId: meta.executionId,

@@ -1,7 +1,7 @@
 import { createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
-import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
+import type { CallMeta, WorkflowServices } from '../machines/workflow/WorkflowServices.js';
 import type { AnyTool } from './defineTool.js';
 import { createToolContext } from './createToolContext.js';
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { isWorkflowValidationError } from '../errors/WorkflowValidationError.js';
-import { compileWorkflow } from '../machines/compileWorkflow.js';
+import { compileWorkflow } from '../machines/workflow/compileWorkflow.js';
 import { machineGraph } from '../machines/machineGraph.js';
 import { machineToDot } from '../machines/machineToDot.js';
 import { machineToMermaid } from '../machines/machineToMermaid.js';

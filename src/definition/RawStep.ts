@@ -1,8 +1,13 @@
+import { stepKindKey, type StepKindKey } from './steps/stepKindKey.js';
+
 /** A step as written, read leniently so graph checks run even when the schema check fails. */
 export interface RawStep {
   index: number;
   id: string | undefined;
+  kind: StepKindKey | undefined;
   tool: string | undefined;
+  /** A map step's `map` block as written. */
+  map: { items?: unknown; as?: unknown } | undefined;
   dependsOn: readonly unknown[];
   input: unknown;
   when: unknown;
@@ -18,6 +23,8 @@ export function readRawSteps(value: unknown): RawStep[] {
     return {
       index,
       id: typeof s.id === 'string' ? s.id : undefined,
+      kind: stepKindKey(s),
+      map: typeof s.map === 'object' && s.map !== null ? (s.map) : undefined,
       tool: typeof s.tool === 'string' ? s.tool : undefined,
       dependsOn: Array.isArray(s.dependsOn) ? (s.dependsOn as unknown[]) : [],
       input: s.input,

@@ -1,47 +1,22 @@
 import { z } from 'zod';
 
-/** Step ids and workflow ids: start with a letter; letters, digits, `_` and `-` after. */
-export const IdentifierSchema = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must start with a letter and contain only letters, digits, "_" and "-"');
+import { IdentifierSchema } from './IdentifierSchema.js';
+import { MapStepSchema, type MapStepDefinition } from './steps/MapStepSchema.js';
+import { ToolStepSchema, type ToolStepDefinition } from './steps/ToolStepSchema.js';
 
-export const BackoffKind = { fixed: 'fixed', linear: 'linear', exponential: 'exponential' } as const;
-export type BackoffKind = (typeof BackoffKind)[keyof typeof BackoffKind];
+export { IdentifierSchema } from './IdentifierSchema.js';
+export { BackoffKind, RetryPolicySchema, type RetryPolicy } from './RetryPolicySchema.js';
+export { StepRouteSchema } from './steps/StepCommon.js';
+export { ToolStepSchema, type ToolStepDefinition } from './steps/ToolStepSchema.js';
+export { MapStepSchema, MapSpecSchema, type MapStepDefinition, type MapSpec } from './steps/MapStepSchema.js';
 
-/** How a failed step is tried again. Every failure is retried except one marked `retryable: false`. */
-export const RetryPolicySchema = z
-  .object({
-    maxAttempts: z.number().int().min(1).max(100).describe('Attempts in all, the first one included'),
-    backoff: z.enum(['fixed', 'linear', 'exponential']).default('exponential'),
-    initialDelayMs: z.number().int().min(0).default(200),
-    maxDelayMs: z.number().int().min(0).default(30_000),
-    multiplier: z.number().min(1).default(2),
-    jitter: z.enum(['none', 'full']).default('full'),
-  })
-  .strict();
-export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
-
-/** A step-level route to a remediation tool, used by the supervisor. */
-export const StepRouteSchema = z.object({ route: z.string().min(1) }).strict();
-
-export const StepSchema = z
-  .object({
-    id: IdentifierSchema,
-    tool: z.string().min(1),
-    description: z.string().optional(),
-    dependsOn: z.array(z.string()).default([]),
-    input: z.record(z.string(), z.unknown()).default({}).describe('Tool input; strings may hold ${{ expr }} CEL wiring'),
-    when: z.string().min(1).optional().describe('CEL condition; false skips the step and its dependants'),
-    retry: RetryPolicySchema.optional(),
-    timeoutMs: z.number().int().positive().optional(),
-    onError: z.union([z.enum(['fail', 'continue']), StepRouteSchema]).default('fail'),
-    skipIfDependencySkipped: z
-      .boolean()
-      .default(true)
-      .describe('false: run even when a dependency was skipped (its output is then absent)'),
-  })
-  .strict();
-export type StepDefinition = z.infer<typeof StepSchema>;
+/**
+ * A step: exactly one kind, chosen by the key it carries (`tool`, `map`). A union of one strict
+ * object per kind, so the JSON Schema is exact; validation picks the branch by the kind key
+ * first (`stepKindKey`), so each issue keeps the exact path inside that branch.
+ */
+export const StepSchema = z.union([ToolStepSchema, MapStepSchema]);
+export type StepDefinition = ToolStepDefinition | MapStepDefinition;
 export type StepDefinitionInput = z.input<typeof StepSchema>;
 
 export const ErrorPolicySchema = z

@@ -18,7 +18,7 @@ export function checkWiring(steps: readonly RawStep[], output: unknown, registry
   const ids = new Set(steps.map((s) => s.id).filter((id): id is string => id !== undefined));
   const ancestors = ancestorsOf(steps);
 
-  const checkRefs = (expressions: readonly Expression[], owner: string | undefined): void => {
+  const checkRefs = (expressions: readonly Expression[], owner: string | undefined, local: readonly string[] = []): void => {
     for (const expression of expressions) {
       for (const ref of expression.stepRefs) {
         if (!ids.has(ref)) {
@@ -32,7 +32,7 @@ export function checkWiring(steps: readonly RawStep[], output: unknown, registry
         }
       }
       for (const variable of expression.variables) {
-        if (!SCOPE_VARIABLES.has(variable) && isTopLevelOnly(expression, variable)) {
+        if (!SCOPE_VARIABLES.has(variable) && !local.includes(variable) && isTopLevelOnly(expression, variable)) {
           issues.push({
             code: 'UNKNOWN_VARIABLE',
             path: expression.path,
@@ -47,7 +47,12 @@ export function checkWiring(steps: readonly RawStep[], output: unknown, registry
     const base = `steps[${step.index}]`;
     const template = compileTemplate(step.input ?? {}, `${base}.input`);
     template.errors.forEach((e) => issues.push(expressionIssue(e)));
-    checkRefs(template.expressions, step.id);
+    checkRefs(template.expressions, step.id, itemScope(step));
+    if (step.kind === 'map' && typeof step.map?.items === 'string') {
+      const items = compileTemplate(step.map.items, `${base}.map.items`);
+      items.errors.forEach((e) => issues.push(expressionIssue(e)));
+      checkRefs(items.expressions, step.id);
+    }
     if (typeof step.when === 'string') {
       try {
         checkRefs([parseExpression(step.when, `${base}.when`)], step.id);
@@ -65,6 +70,12 @@ export function checkWiring(steps: readonly RawStep[], output: unknown, registry
     checkRefs(template.expressions, undefined);
   }
   return issues;
+}
+
+/** The variables a map step's input reads besides the workflow scope: its item and `index`. */
+function itemScope(step: RawStep): string[] {
+  if (step.kind !== 'map') return [];
+  return [typeof step.map?.as === 'string' ? step.map.as : 'item', 'index'];
 }
 
 function checkTool(step: RawStep, registry: ToolRegistry, base: string): ValidationIssue[] {

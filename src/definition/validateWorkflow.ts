@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { AnyTool } from '../actors/defineTool.js';
 import { toRegistry, type ToolRegistry } from '../actors/ToolRegistry.js';
 import type { ValidationIssue } from '../errors/WorkflowValidationError.js';
@@ -5,6 +6,9 @@ import { checkGraph } from './checkGraph.js';
 import { checkWiring } from './checkWiring.js';
 import { formatPath } from './formatPath.js';
 import { readRawSteps } from './RawStep.js';
+import { STEP_KIND_KEYS, stepKindKey, type StepKindKey } from './steps/stepKindKey.js';
+import { MapStepSchema } from './steps/MapStepSchema.js';
+import { ToolStepSchema } from './steps/ToolStepSchema.js';
 import { WorkflowDefinitionSchema, type WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 
 /** Options of {@link validateWorkflow}. */
@@ -30,13 +34,7 @@ export type ValidationResult =
  */
 export function validateWorkflow(value: unknown, options: ValidateOptions = {}): ValidationResult {
   const parsed = WorkflowDefinitionSchema.safeParse(value);
-  const issues: ValidationIssue[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({
-        code: issue.code === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'SCHEMA',
-        path: formatPath(issue.path),
-        message: issue.message,
-      }));
+  const issues: ValidationIssue[] = parsed.success ? [] : schemaIssues(parsed.error.issues, value);
   const steps = readRawSteps(value);
   const registry = options.tools === undefined ? undefined : toRegistry(options.tools);
   issues.push(...checkGraph(steps));
@@ -44,6 +42,30 @@ export function validateWorkflow(value: unknown, options: ValidateOptions = {}):
   if (parsed.success && issues.length === 0) return { success: true, definition: parsed.data, issues: [] };
   return { success: false, issues: dedupe(issues) };
 }
+
+/**
+ * Schema issues with their paths. A step that fits no kind's branch is parsed again against the
+ * branch its kind key picks, so its issues point inside that branch (`steps[2].map.items`), not
+ * at the union.
+ */
+function schemaIssues(found: readonly z.core.$ZodIssue[], value: unknown): ValidationIssue[] {
+  const steps = (value as { steps?: unknown } | null)?.steps;
+  return found.flatMap((issue): ValidationIssue[] => {
+    const [first, index] = issue.path;
+    if (issue.code === 'invalid_union' && first === 'steps' && typeof index === 'number' && issue.path.length === 2 && Array.isArray(steps)) {
+      const step: unknown = steps[index];
+      const key = stepKindKey(step);
+      if (key === undefined) {
+        return [{ code: 'SCHEMA', path: formatPath(issue.path), message: `a step needs one kind key: ${STEP_KIND_KEYS.join(', ')}` }];
+      }
+      const branch = STEP_SCHEMAS[key].safeParse(step);
+      return branch.success ? [] : schemaIssues(branch.error.issues.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), value);
+    }
+    return [{ code: issue.code === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'SCHEMA', path: formatPath(issue.path), message: issue.message }];
+  });
+}
+
+const STEP_SCHEMAS: Record<StepKindKey, z.ZodType> = { tool: ToolStepSchema, map: MapStepSchema };
 
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
   const seen = new Set<string>();

@@ -8,7 +8,7 @@ import type { AnyTool } from '../actors/defineTool.js';
 import { parseWorkflow } from '../definition/parseWorkflow.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
-import { compileWorkflow } from './compileWorkflow.js';
+import { compileWorkflow } from './workflow/compileWorkflow.js';
 import { machineGraph } from './machineGraph.js';
 import { machineToDot } from './machineToDot.js';
 import { machineToMermaid } from './machineToMermaid.js';

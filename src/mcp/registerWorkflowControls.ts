@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
-import type { WorkflowContext } from '../machines/WorkflowContext.js';
+import type { WorkflowContext } from '../machines/workflow/WorkflowContext.js';
 import type { Runtime } from '../runtime/createRuntime.js';
 import type { ExecutionStore } from '../runtime/store/ExecutionStore.js';
 import type { WorkflowExecution } from '../runtime/startExecution.js';

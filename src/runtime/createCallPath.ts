@@ -6,7 +6,7 @@ import type { ToolContext } from '../actors/ToolContext.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { RetryPolicy } from '../definition/WorkflowDefinitionSchema.js';
 import { toErrorInfo } from '../errors/toErrorInfo.js';
-import type { CallMeta, WorkflowServices } from '../machines/WorkflowServices.js';
+import type { CallMeta, WorkflowServices } from '../machines/workflow/WorkflowServices.js';
 import type { Clock } from './Clock.js';
 import type { MessageBus } from './MessageBus.js';
 import { createCallPolicies, type CallPolicies } from './policies/CallPolicies.js';

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { AnyActorRef } from 'xstate';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
-import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput } from '../machines/WorkflowContext.js';
-import { pendingDeadlines } from '../machines/pendingDeadlines.js';
+import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput } from '../machines/workflow/WorkflowContext.js';
+import { callId } from '../machines/workflow/workflowIds.js';
+import { pendingDeadlines } from '../machines/workflow/pendingDeadlines.js';
 import type { Deadline, DeadlineKey, ExecutionStore, JournalEntryInput, RecordStepOptions } from './store/ExecutionStore.js';
 import type { WorkflowResult } from './WorkflowResult.js';
 
@@ -118,7 +119,8 @@ export function createExecutionWriter(
     attach(actor) {
       actorRef = actor;
       actor.on('*', (event: WorkflowEmitted) => {
-        const entry: JournalEntryInput = { stepId: event.stepId, kind: event.type, attempt: 'attempt' in event ? event.attempt : 0 };
+        // A map item's entry names its step; its output stays in the snapshot (the step's items).
+        const entry: JournalEntryInput = { stepId: callId(event.stepId, 'index' in event ? event.index : undefined), kind: event.type, attempt: 'attempt' in event ? event.attempt : 0 };
         if ('error' in event) entry.error = event.error;
         pending.push(entry);
       });

@@ -1,6 +1,6 @@
 import type { AnyStateMachine, InspectionEvent, Observer } from 'xstate';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
-import { rearmTimers } from '../machines/rearmTimers.js';
+import { rearmTimers } from '../machines/workflow/rearmTimers.js';
 import type { Clock } from './Clock.js';
 import type { MessageBus } from './MessageBus.js';
 import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';

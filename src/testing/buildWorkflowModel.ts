@@ -1,7 +1,7 @@
 import { assign, setup, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
-import type { StepStatus, WorkflowStatus } from '../machines/WorkflowContext.js';
+import type { StepStatus, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
 import { Outcome, attemptOutcomes, errorCodeOf, type OutcomeFilter } from './Outcome.js';
 import { modelRegion, type ModelStepPlan } from './modelRegion.js';
 

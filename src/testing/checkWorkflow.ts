@@ -4,7 +4,7 @@ import { createToolRegistry } from '../actors/ToolRegistry.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
 import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
-import type { WorkflowStatus } from '../machines/WorkflowContext.js';
+import type { WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
 import { buildWorkflowModel } from './buildWorkflowModel.js';
 import { checkPrediction } from './checkPrediction.js';
 import { checkRunInvariants } from './checkRunInvariants.js';

@@ -6,7 +6,7 @@ import { validateWorkflow } from '../definition/validateWorkflow.js';
 import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
-import type { WorkflowStatus } from '../machines/WorkflowContext.js';
+import type { WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
 import { buildWorkflowModel } from './buildWorkflowModel.js';
 import { checkPrediction } from './checkPrediction.js';
 import { checkRunInvariants } from './checkRunInvariants.js';

@@ -1,7 +1,7 @@
 import type { AnyTool } from '../actors/defineTool.js';
 import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
-import type { WorkflowContext } from '../machines/WorkflowContext.js';
+import type { WorkflowContext } from '../machines/workflow/WorkflowContext.js';
 import { createRuntime } from '../runtime/createRuntime.js';
 import { createStandIns, performOutcome, type StandInCall, type StandInHandler } from './createStandIns.js';
 import { Outcome, isConditionOutcome, parseOutcomeEvent } from './Outcome.js';

@@ -6,7 +6,7 @@ import { RetryPolicySchema, type RetryPolicy } from '../../definition/WorkflowDe
 import { ErrorType } from '../../errors/ErrorInfo.js';
 import { RuntimeError } from '../../errors/RuntimeError.js';
 import { isToolError, ToolError } from '../../errors/ToolError.js';
-import { retryDelay } from '../../machines/retryDelay.js';
+import { retryDelay } from '../../machines/workflow/retryDelay.js';
 import type { Clock } from '../Clock.js';
 import type { CallOutcome, RuntimeMetrics } from '../RuntimeMetrics.js';
 import { BulkheadSettingsSchema, createBulkhead, type Bulkhead } from './Bulkhead.js';
@@ -91,6 +91,8 @@ interface ToolEntry {
   breaker: Actor<typeof circuitBreakerMachine> | undefined;
   bulkhead: Bulkhead | undefined;
   halfOpenAt: number | null;
+  /** Successes not yet sent to a closed, failure-free breaker (see `report`). */
+  deferred: number;
 }
 
 const STATE_OF = { 'breaker.opened': 'open', 'breaker.halfOpen': 'halfOpen', 'breaker.closed': 'closed' } as const;
@@ -136,7 +138,11 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
     }),
   );
   const entries = new Map<string, ToolEntry>();
-  const live = new Set<AbortController>();
+  /** How stop() cancels each call and attempt in flight. */
+  const live = new Set<(reason: RuntimeError) => void>();
+  /** Calls in flight, for `stats().inFlight`. */
+  let inFlight = 0;
+  const settled = (): void => void (inFlight -= 1);
   let stopped = false;
 
   const onEmitted = (name: string, entry: ToolEntry, event: CircuitBreakerEmitted): void => {
@@ -149,7 +155,7 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
     const found = entries.get(name);
     if (found !== undefined) return found;
     const settings = perTool.get(name) ?? defaults;
-    const entry: ToolEntry = { settings, breaker: undefined, bulkhead: undefined, halfOpenAt: null };
+    const entry: ToolEntry = { settings, breaker: undefined, bulkhead: undefined, halfOpenAt: null, deferred: 0 };
     if (settings.breaker !== false) {
       const breaker = createActor(circuitBreakerMachine, {
         id: `breaker.${name}`,
@@ -175,9 +181,41 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
     return new ToolError({ code: 'CIRCUIT_OPEN', type: ErrorType.unavailable, retryable: true, tool: name, message, details: { state: snapshot.value, halfOpenAt: at } });
   };
 
+  /**
+   * One attempt without a time limit runs on the caller's signal (no controller of its own: an
+   * AbortController per call is measurable on the step path); a cancel still settles it at once.
+   */
+  const untimed = (name: string, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(cancelledError(name));
+      let done = false;
+      const onAbort = (): void => {
+        if (done) return;
+        done = true;
+        signal.removeEventListener('abort', onAbort);
+        live.delete(onAbort);
+        reject(cancelledError(name));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      live.add(onAbort);
+      const settle = (): boolean => {
+        if (done) return false;
+        done = true;
+        signal.removeEventListener('abort', onAbort);
+        live.delete(onAbort);
+        return true;
+      };
+      new Promise<unknown>((start) => start(run(signal))).then(
+        (value) => settle() && resolve(value),
+        (error: Error) => settle() && reject(error),
+      );
+    });
+
   /** One attempt under the time limit; settles at once on timeout or cancel, aborting `run`'s signal. */
   const timed = (name: string, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal, timeoutMs: number | undefined): Promise<unknown> =>
-    new Promise((resolve, reject) => {
+    timeoutMs === undefined
+      ? untimed(name, run, signal)
+      : new Promise((resolve, reject) => {
       const attempt = new AbortController();
       let timer: unknown;
       let done = false;
@@ -186,6 +224,7 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
         done = true;
         if (timer !== undefined) clock.clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
+        live.delete(onAbort);
         settle();
         if (abort !== undefined) attempt.abort(abort);
       };
@@ -193,6 +232,7 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
       const onAbort = (): void => fail(cancelledError(name));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
+      live.add(onAbort);
       if (timeoutMs !== undefined) {
         const timeout = new ToolError({ code: 'TOOL_TIMEOUT', type: ErrorType.timeout, retryable: true, tool: name, message: `${name} did not answer within ${timeoutMs} ms` });
         timer = clock.setTimeout(() => fail(timeout), timeoutMs);
@@ -204,6 +244,14 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
       );
     });
 
+  /** Sends the successes `report` deferred, as one event. */
+  const flushSuccesses = (entry: ToolEntry): void => {
+    if (entry.deferred === 0 || entry.breaker === undefined) return;
+    const count = entry.deferred;
+    entry.deferred = 0;
+    entry.breaker.send({ type: 'CALL.SUCCEEDED', epoch: entry.breaker.getSnapshot().context.epoch, count });
+  };
+
   const attemptOnce = async (name: string, entry: ToolEntry, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal, timeoutMs: number | undefined, retried: boolean): Promise<unknown> => {
     const breaker = entry.breaker;
     let epoch = 0;
@@ -214,7 +262,10 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
         throw circuitOpen(name, entry);
       }
       epoch = snapshot.context.epoch;
-      if (snapshot.value === 'halfOpen') breaker.send({ type: 'CALL.STARTED', epoch });
+      if (snapshot.value === 'halfOpen') {
+        flushSuccesses(entry);
+        breaker.send({ type: 'CALL.STARTED', epoch });
+      }
     }
     let startedAt: number | undefined;
     const start = (): Promise<unknown> => {
@@ -223,7 +274,18 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
     };
     const report = (outcome: CallOutcome, verdict: 'CALL.SUCCEEDED' | 'CALL.FAILED' | 'CALL.IGNORED'): void => {
       metrics?.recordCall(name, { durationMs: startedAt === undefined ? 0 : clock.now() - startedAt, outcome, retried });
-      if (breaker !== undefined && !stopped) breaker.send({ type: verdict, epoch });
+      if (breaker === undefined || stopped) return;
+      // A success changes nothing a closed, failure-free breaker decides on but its window: such
+      // successes are counted here and sent as one event before anything else reaches it (a
+      // failure, a trial, a read of its state), so every decision sees them, in order.
+      const snapshot = breaker.getSnapshot();
+      if (verdict === 'CALL.SUCCEEDED' && snapshot.value === 'closed' && snapshot.context.consecutiveFailures === 0 && snapshot.context.epoch === epoch) {
+        entry.deferred += 1;
+        if (entry.deferred >= snapshot.context.settings.windowSize) flushSuccesses(entry);
+        return;
+      }
+      flushSuccesses(entry);
+      breaker.send({ type: verdict, epoch });
     };
     try {
       const value = await (entry.bulkhead === undefined ? start() : entry.bulkhead.run(start, signal));
@@ -259,12 +321,23 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
       const entry = entryFor(name);
       const retry = callOptions.retry ?? entry.settings.retry;
       const timeoutMs = callOptions.timeoutMs ?? entry.settings.timeoutMs;
-      // One controller per call, so stop() can cancel it wherever it is: queued, running or waiting.
+      // One attempt outside a bulkhead needs no controller of its own: its attempt registers how
+      // stop() cancels it (see `timed`), and the tool runs on its caller's signal.
+      if ((retry === false || retry.maxAttempts <= 1) && entry.bulkhead === undefined) {
+        inFlight += 1;
+        const attempt = attemptOnce(name, entry, run, callOptions.signal, timeoutMs, false);
+        attempt.then(settled, settled);
+        return attempt;
+      }
+      // One controller per call with retries, so stop() can cancel it wherever it is: queued,
+      // running or waiting for its next attempt.
       const controller = new AbortController();
       const forward = (): void => controller.abort(callOptions.signal.reason);
       if (callOptions.signal.aborted) forward();
       else callOptions.signal.addEventListener('abort', forward, { once: true });
-      live.add(controller);
+      const cancel = (reason: RuntimeError): void => controller.abort(reason);
+      live.add(cancel);
+      inFlight += 1;
       try {
         for (let attempt = 1; ; attempt++) {
           try {
@@ -276,26 +349,30 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
         }
       } finally {
         callOptions.signal.removeEventListener('abort', forward);
-        live.delete(controller);
+        live.delete(cancel);
+        inFlight -= 1;
       }
     },
     breakerState(tool) {
-      const breaker = entries.get(typeof tool === 'string' ? tool : tool.name)?.breaker;
-      return breaker === undefined ? 'closed' : breaker.getSnapshot().value;
+      const entry = entries.get(typeof tool === 'string' ? tool : tool.name);
+      if (entry?.breaker === undefined) return 'closed';
+      flushSuccesses(entry);
+      return entry.breaker.getSnapshot().value;
     },
     stats() {
+      for (const entry of entries.values()) flushSuccesses(entry);
       const of = (entry: ToolEntry): ToolPolicyStats => ({
         breaker: entry.breaker?.getSnapshot().value ?? 'disabled',
         halfOpenAt: entry.halfOpenAt,
         active: entry.bulkhead?.active ?? 0,
         queued: entry.bulkhead?.queued ?? 0,
       });
-      return { tools: Object.fromEntries([...entries].map(([name, entry]) => [name, of(entry)])), inFlight: live.size };
+      return { tools: Object.fromEntries([...entries].map(([name, entry]) => [name, of(entry)])), inFlight };
     },
     stop() {
       if (stopped) return;
       stopped = true;
-      for (const controller of [...live]) controller.abort(new RuntimeError('RUNTIME_STOPPED', 'call policies stopped'));
+      for (const cancel of [...live]) cancel(new RuntimeError('RUNTIME_STOPPED', 'call policies stopped'));
       for (const entry of entries.values()) entry.breaker?.stop();
     },
   };

@@ -50,7 +50,7 @@ export interface CircuitBreakerContext {
  */
 export type CircuitBreakerEvent =
   | { type: 'CALL.STARTED'; epoch?: number }
-  | { type: 'CALL.SUCCEEDED'; epoch?: number }
+  | { type: 'CALL.SUCCEEDED'; epoch?: number; count?: number }
   | { type: 'CALL.FAILED'; epoch?: number }
   | { type: 'CALL.IGNORED'; epoch?: number };
 
@@ -63,8 +63,9 @@ export type CircuitBreakerEmitted =
 const failures = (window: readonly number[]): number => window.reduce((sum, x) => sum + x, 0);
 const rateOf = (window: readonly number[]): number => (window.length === 0 ? 0 : failures(window) / window.length);
 
-function withOutcome(context: CircuitBreakerContext, failed: boolean): Pick<CircuitBreakerContext, 'consecutiveFailures' | 'window'> {
-  const window = [...context.window, failed ? 1 : 0];
+function withOutcome(context: CircuitBreakerContext, failed: boolean, count = 1): Pick<CircuitBreakerContext, 'consecutiveFailures' | 'window'> {
+  const window = [...context.window];
+  for (let i = 0; i < Math.min(count, context.settings.windowSize); i++) window.push(failed ? 1 : 0);
   if (window.length > context.settings.windowSize) window.splice(0, window.length - context.settings.windowSize);
   return { consecutiveFailures: failed ? context.consecutiveFailures + 1 : 0, window };
 }
@@ -109,7 +110,7 @@ export const circuitBreakerMachine = setup({
   actions: {
     enterState: assign({ epoch: ({ context }) => context.epoch + 1, trialsInFlight: 0, trialSuccesses: 0 }),
     resetCounters: assign({ consecutiveFailures: 0, window: () => [] }),
-    recordSuccess: assign(({ context }) => withOutcome(context, false)),
+    recordSuccess: assign(({ context, event }) => withOutcome(context, false, event.type === 'CALL.SUCCEEDED' ? (event.count ?? 1) : 1)),
     recordFailure: assign(({ context }) => withOutcome(context, true)),
     takeTrial: assign({ trialsInFlight: ({ context }) => context.trialsInFlight + 1 }),
     releaseTrial: assign({ trialsInFlight: ({ context }) => Math.max(0, context.trialsInFlight - 1) }),

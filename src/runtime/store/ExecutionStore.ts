@@ -48,7 +48,7 @@ export type NewExecution = Omit<ExecutionRecord, 'status' | 'snapshot' | 'create
 };
 
 /** The kinds of journal entries, one per step transition. */
-export type JournalKind = 'step.started' | 'step.completed' | 'step.failed' | 'step.skipped' | 'step.retrying';
+export type JournalKind = 'step.started' | 'step.completed' | 'step.failed' | 'step.skipped' | 'step.retrying' | 'item.started' | 'item.completed' | 'item.failed' | 'item.retrying';
 
 /** One append-only journal entry: a step transition with its output or error. */
 export interface JournalEntry {

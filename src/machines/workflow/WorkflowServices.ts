@@ -1,14 +1,14 @@
 import pino, { type Logger } from 'pino';
-import type { AnyTool } from '../actors/defineTool.js';
-import { invokeTool } from '../actors/invokeTool.js';
-import type { ToolContext, ToolProgress, ToolRequestOptions } from '../actors/ToolContext.js';
-import { RuntimeError } from '../errors/RuntimeError.js';
-import type { SessionContext } from '../runtime/SessionContext.js';
-import type { FailureRoutingRule } from '../runtime/routing/FailureRoutingRule.js';
-import type { RouteDecision } from '../runtime/routing/RouteDecision.js';
-import type { RoutingFailure } from '../runtime/routing/ruleExpression.js';
-import type { RouteRequestInput } from '../runtime/routing/createSupervisor.js';
-import type { RestartDecision } from '../runtime/routing/RestartStrategy.js';
+import type { AnyTool } from '../../actors/defineTool.js';
+import { invokeTool } from '../../actors/invokeTool.js';
+import type { ToolContext, ToolProgress, ToolRequestOptions } from '../../actors/ToolContext.js';
+import { RuntimeError } from '../../errors/RuntimeError.js';
+import type { SessionContext } from '../../runtime/SessionContext.js';
+import type { FailureRoutingRule } from '../../runtime/routing/FailureRoutingRule.js';
+import type { RouteDecision } from '../../runtime/routing/RouteDecision.js';
+import type { RoutingFailure } from '../../runtime/routing/ruleExpression.js';
+import type { RouteRequestInput } from '../../runtime/routing/createSupervisor.js';
+import type { RestartDecision } from '../../runtime/routing/RestartStrategy.js';
 
 /** Who is calling: the correlation data every tool call carries. */
 export interface CallMeta {
@@ -18,6 +18,8 @@ export interface CallMeta {
   stepId: string;
   tool: string;
   attempt: number;
+  /** A map item's 0-based index. */
+  index?: number;
 }
 
 /** What a compiled workflow needs from its runtime. Injected, so the machine stays pure data. */

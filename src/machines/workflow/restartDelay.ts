@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../errors/ErrorInfo.js';
+import type { ErrorInfo } from '../../errors/ErrorInfo.js';
 
 /** The backoff a crash's restart strategy asked for, when it asked for a restart. */
 export function restartDelay(error: ErrorInfo): number | undefined {

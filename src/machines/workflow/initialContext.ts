@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import type { WorkflowDefinition } from '../../definition/WorkflowDefinitionSchema.js';
 import type { StepState, WorkflowContext, WorkflowMachineInput } from './WorkflowContext.js';
 
 /** The context a workflow machine starts with: every step pending, nothing running. */
@@ -16,6 +16,7 @@ export function initialContext(definition: WorkflowDefinition, input: WorkflowMa
     steps,
     queue: [],
     running: 0,
+    open: definition.steps.length,
     failures: 0,
     startedAt: input.startedAt ?? now,
   };

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '../definition/WorkflowDefinitionSchema.js';
+import type { RetryPolicy } from '../../definition/WorkflowDefinitionSchema.js';
 
 /**
  * Delay before the next attempt after `attempt` failed attempts (1-based), capped at

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../errors/ErrorInfo.js';
+import type { ErrorInfo } from '../../errors/ErrorInfo.js';
 import type { StepPlan } from './StepPlan.js';
 import type { WorkflowContext } from './WorkflowContext.js';
 
