@@ -91,8 +91,9 @@ export function createCallPath(deps: CallPathDeps): CallPath {
       if (debug) ctx.logger.debug({ input }, 'tool call');
       try {
         const meta: CallMeta = { executionId: ctx.executionId, correlationId: ctx.correlationId, sessionId: ctx.sessionId, stepId: ctx.stepId, tool: tool.name, attempt: ctx.attempt };
+        // An attempt without a time limit runs on the step's own signal: no wrapper context then.
         const output = await traceToolCall(meta, () =>
-          policies.call(tool, (signal) => invokeTool(tool, input, withSignal(ctx, signal)), { signal: ctx.signal, retry: false }),
+          policies.call(tool, (signal) => invokeTool(tool, input, signal === ctx.signal ? ctx : withSignal(ctx, signal)), { signal: ctx.signal, retry: false }),
         );
         if (debug) ctx.logger.debug('tool call succeeded');
         return output;

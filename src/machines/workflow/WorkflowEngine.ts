@@ -211,7 +211,9 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     if (!items) return;
     for (const key of Object.keys(items.calls)) {
       const index = Number(key);
-      d.effects.push({ type: 'stop', id: callId(p.id, index) }, { type: 'cancel', id: retryTimerId(p.id, index) }, { type: 'cancel', id: timeoutTimerId(p.id, index) });
+      d.effects.push({ type: 'stop', id: callId(p.id, index) });
+      if (items.calls[key]?.phase === 'retrying') d.effects.push({ type: 'cancel', id: retryTimerId(p.id, index) });
+      if (p.timeoutMs !== undefined) d.effects.push({ type: 'cancel', id: timeoutTimerId(p.id, index) });
     }
     d.set(p.id, { items: { ...items, calls: {}, running: 0, cancelled: items.total - items.completed - items.failed } });
   };
@@ -315,6 +317,12 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     }
   };
 
+  /** A call's tool actor settled: drop it, and its attempt timer when it has one. */
+  const endCall = (d: Draft, p: StepPlan, index: number | undefined): void => {
+    d.effects.push({ type: 'stop', id: callId(p.id, index) });
+    if (p.timeoutMs !== undefined) d.effects.push({ type: 'cancel', id: timeoutTimerId(p.id, index) });
+  };
+
   const live = (d: Draft, stepId: string, index: number | undefined, phase: CallState['phase']): StepPlan | undefined => {
     const p = plans.get(stepId);
     if (!p || d.step(p.id).status !== 'running' || d.context.aborted) return undefined;
@@ -335,7 +343,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       const d = new Draft(context);
       const p = live(d, stepId, index, 'running');
       if (!p) return d.done();
-      d.effects.push({ type: 'stop', id: callId(stepId, index) }, { type: 'cancel', id: timeoutTimerId(stepId, index) });
+      endCall(d, p, index);
       settleCall(d, p, index, undefined, output);
       return d.done();
     },
@@ -345,7 +353,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       const d = new Draft(context);
       const p = live(d, stepId, index, 'running');
       if (!p) return d.done();
-      d.effects.push({ type: 'stop', id: callId(stepId, index) }, { type: 'cancel', id: timeoutTimerId(stepId, index) });
+      endCall(d, p, index);
       callFailed(d, p, index, toErrorInfo(error));
       return d.done();
     },
