@@ -91,7 +91,8 @@ function checkTool(step: RawStep, registry: ToolRegistry, base: string): Validat
   const shape = tool.input.shape as Record<string, z.ZodType>;
   const open = tool.input.def.catchall !== undefined && !(tool.input.def.catchall instanceof z.ZodNever);
   for (const [key, value] of Object.entries(given)) {
-    const field = shape[key];
+    // Own keys only: `constructor` or `toString` must not find Object.prototype's members.
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (!field) {
       if (!open) {
         issues.push({
@@ -112,7 +113,7 @@ function checkTool(step: RawStep, registry: ToolRegistry, base: string): Validat
     }
   }
   for (const [key, field] of Object.entries(shape)) {
-    if (!(key in given) && !field.safeParse(undefined).success) {
+    if (!Object.hasOwn(given, key) && !field.safeParse(undefined).success) {
       issues.push({
         code: 'MISSING_INPUT_FIELD',
         path: `${base}.input`,

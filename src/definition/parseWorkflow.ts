@@ -1,5 +1,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { WorkflowValidationError, type ValidationIssue } from '../errors/WorkflowValidationError.js';
+import { checkDefinitionText } from './checkDefinitionText.js';
+import { DefinitionLimits } from './DefinitionLimits.js';
 import type { WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 import { validateWorkflow, type ValidateOptions } from './validateWorkflow.js';
 
@@ -15,12 +17,15 @@ export interface ParseOptions extends ValidateOptions {
  * Parses YAML or JSON text and validates it. Every problem is reported at once, with its
  * path and its line and column in the text.
  *
- * @throws WorkflowValidationError `WORKFLOW_PARSE_ERROR` for text that is not YAML/JSON,
+ * @throws WorkflowValidationError `WORKFLOW_PARSE_ERROR` for text that is not YAML/JSON, or that
+ *   passes a {@link DefinitionLimits} bound checked before parsing (size, nesting, aliases);
  *   `WORKFLOW_INVALID` for a definition that does not validate.
  * @example
  * const definition = parseWorkflow(readFileSync('containerize.yaml', 'utf8'), { tools });
  */
 export function parseWorkflow(text: string, options: ParseOptions = {}): WorkflowDefinition {
+  const tooBig = typeof text === 'string' ? checkDefinitionText(text) : { code: 'PARSE_ERROR', path: '', message: 'the definition text must be a string' };
+  if (tooBig) throw new WorkflowValidationError([tooBig], 'WORKFLOW_PARSE_ERROR');
   const lineCounter = new LineCounter();
   let value: unknown;
   let document: Document | undefined;
@@ -47,7 +52,15 @@ export function parseWorkflow(text: string, options: ParseOptions = {}): Workflo
       });
       throw new WorkflowValidationError(issues, 'WORKFLOW_PARSE_ERROR');
     }
-    value = document.toJS({ maxAliasCount: 100 });
+    try {
+      value = document.toJS({ maxAliasCount: DefinitionLimits.maxAliasCount });
+    } catch (error) {
+      // `yaml` throws a ReferenceError for an alias bomb and for an alias it cannot resolve.
+      throw new WorkflowValidationError(
+        [{ code: 'PARSE_ERROR', path: '', message: `${error instanceof Error ? error.message : String(error)} (at most ${DefinitionLimits.maxAliasCount} aliases)` }],
+        'WORKFLOW_PARSE_ERROR',
+      );
+    }
   }
   const result = validateWorkflow(value, options);
   if (result.success) return result.definition;
