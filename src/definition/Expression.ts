@@ -114,7 +114,7 @@ export function parseExpression(source: string, path: string): Expression {
         values[name] = name === 'steps' ? stepsView(scope.steps, refs.dynamicSteps ? undefined : stepRefs) : toCelValue(scope[name]);
       }
       try {
-        return toJsonValue(runWithinBudget(() => evaluator(values), path, source));
+        return toJsonValue(runWithinBudget((): unknown => evaluator(values), path, source));
       } catch (cause) {
         if (cause instanceof ExpressionError) throw cause;
         throw new ExpressionError('EXPRESSION_FAILED', path, source, firstLine(cause), { cause });

@@ -59,7 +59,8 @@ function textNesting(text: string): { line: number } | undefined {
       case 'seq-item-ind':
       case 'explicit-key-ind':
       case 'map-value-ind':
-        indicators += 1;
+        // Inside brackets these separate entries; only in block context does each open a level.
+        if (flow === 0) indicators += 1;
         break;
       default:
         // A multi-line scalar (block, quoted, plain) is one token: count its lines for the message.
