@@ -30,6 +30,8 @@ export type { ParseOptions } from './definition/parseWorkflow.js';
 export { validateWorkflow } from './definition/validateWorkflow.js';
 export type { ValidateOptions, ValidationResult } from './definition/validateWorkflow.js';
 export { WorkflowDefinitionSchema, StepSchema, RetryPolicySchema, ErrorPolicySchema } from './definition/WorkflowDefinitionSchema.js';
+export { DefinitionLimits } from './definition/DefinitionLimits.js';
+export { DurationMsSchema, DelayMsSchema, MAX_DURATION_MS } from './definition/DurationSchema.js';
 export type {
   WorkflowDefinition,
   WorkflowDefinitionInput,
