@@ -5,7 +5,9 @@ import { formatPath } from './formatPath.js';
 /**
  * Checks a definition value before anything walks it recursively: nesting depth, number of
  * values, and cycles (a self-referencing YAML alias, or an object built in code). One iterative
- * pass; the first problem found is returned, with its path.
+ * pass; the first problem found is returned, with its path. An own `__proto__` key is refused
+ * too (`RESERVED_KEY`): the schema would drop it silently. Run data (workflow input, tool
+ * output, context) keeps such keys as own keys instead.
  *
  * @example
  * const a: unknown[] = []; a.push(a);
@@ -43,6 +45,13 @@ export function checkDefinitionShape(value: unknown): ValidationIssue | undefine
       for (let i = item.length - 1; i >= 0; i--) stack.push({ value: item[i], path: [...frame.path, i], exit: false });
     } else {
       const keys = Object.keys(item);
+      if (Object.hasOwn(item, '__proto__')) {
+        return {
+          code: 'RESERVED_KEY',
+          path: formatPath([...frame.path, '__proto__']),
+          message: 'a definition may not use "__proto__" as a key (as data it would be dropped or become a prototype)',
+        };
+      }
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i] as string;
         stack.push({ value: (item as Record<string, unknown>)[key], path: [...frame.path, key], exit: false });
