@@ -86,7 +86,7 @@ const weird: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** One edit at a chosen container: set a key (defined as an own property), delete one, or make a cycle. */
-const edit = fc.record({
+const edit: fc.Arbitrary<Edit> = fc.record({
   at: fc.nat(),
   kind: fc.constantFrom('set', 'set', 'set', 'delete', 'cycle', 'hole'),
   key: anyKey,
@@ -102,7 +102,14 @@ function containers(value: unknown, out: object[] = [], depth = 0): object[] {
   return out;
 }
 
-function mutate(base: unknown, edits: readonly fc.RecordValue<{ at: number; kind: string; key: string; value: unknown }>[]): unknown {
+interface Edit {
+  at: number;
+  kind: string;
+  key: string;
+  value: unknown;
+}
+
+function mutate(base: unknown, edits: readonly Edit[]): unknown {
   const copy = structuredClone(base);
   for (const e of edits) {
     const all = containers(copy);
