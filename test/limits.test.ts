@@ -6,6 +6,7 @@ import {
   defineTool,
   isWorkflowValidationError,
   MAX_DURATION_MS,
+  parseExpression,
   parseWorkflow,
   validateWorkflow,
   type Clock,
@@ -247,7 +248,8 @@ describe('definition value bounds', () => {
     for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
       const input = JSON.parse(`{"name": "n", "${key}": 1}`) as Record<string, unknown>;
       const result = validateWorkflow({ id: 'x', steps: [{ id: 'a', tool: 'strict', input }] }, { tools: [strict] });
-      expect(result.issues).toEqual([expect.objectContaining({ code: 'UNKNOWN_INPUT_FIELD', path: `steps[0].input.${key}` })]);
+      const code = key === '__proto__' ? 'RESERVED_KEY' : 'UNKNOWN_INPUT_FIELD';
+      expect(result.issues).toEqual([expect.objectContaining({ code, path: `steps[0].input.${key}` })]);
     }
   });
 });
@@ -308,5 +310,14 @@ describe('expression bounds', () => {
     const long = validateWorkflow({ id: 'x', steps: [{ id: 'a', tool: 'e'.repeat(100_000) }] }, { tools: [echo] });
     expect(long.issues[0]?.code).toBe('UNKNOWN_TOOL');
     expect(long.issues[0]?.message).not.toContain('did you mean');
+  });
+});
+
+describe('regular expressions in CEL', () => {
+  it('`matches` runs in linear time (RE2): a catastrophic pattern on a long string returns', () => {
+    const scope = { input: { s: `${'a'.repeat(5_000)}!` }, steps: {}, context: {}, env: {} };
+    expect(parseExpression("input.s.matches('^(a+)+$')", 'when').evaluate(scope)).toBe(false);
+    expect(parseExpression("matches(input.s, 'a{3}!$')", 'when').evaluate(scope)).toBe(true);
+    expect(() => parseExpression("input.s.matches('(a)\\\\1')", 'when').evaluate(scope)).toThrow(expect.objectContaining({ code: 'EXPRESSION_FAILED' }));
   });
 });

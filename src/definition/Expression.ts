@@ -2,6 +2,7 @@ import { ExpressionError } from '../errors/ExpressionError.js';
 import { celEnvironment } from './celEnvironment.js';
 import { DefinitionLimits } from './DefinitionLimits.js';
 import { limitComprehensions, runWithinBudget } from './expressionBudget.js';
+import { useLinearMatches } from './linearMatches.js';
 import { toCelValue } from './toCelValue.js';
 import { toJsonValue } from './toJsonValue.js';
 
@@ -101,6 +102,7 @@ export function parseExpression(source: string, path: string): Expression {
   const refs: Refs = { stepRefs: new Set(), variables: new Set(), dynamicSteps: false };
   collectRefs(evaluator.ast, refs);
   limitComprehensions(evaluator.ast);
+  useLinearMatches(evaluator.ast);
   const stepRefs = [...refs.stepRefs];
   const variables = [...refs.variables];
   return {

@@ -1,5 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { DefinitionLimits } from './DefinitionLimits.js';
+import { LINEAR_MATCHES, re2Matches } from './linearMatches.js';
 
 type Arithmetic = (a: number, b: number) => number;
 
@@ -27,5 +28,8 @@ export const celEnvironment: Environment = (() => {
     env.registerOperator(`double ${op} int`, (a: number, b: bigint) => apply(a, Number(b)));
     env.registerOperator(`int ${op} double`, (a: bigint, b: number) => apply(Number(a), b));
   }
+  // `matches` runs on RE2 (linear time); `parseExpression` points every call at these.
+  env.registerFunction(`string.${LINEAR_MATCHES}(string): bool`, re2Matches);
+  env.registerFunction(`${LINEAR_MATCHES}(string, string): bool`, re2Matches);
   return env;
 })();
