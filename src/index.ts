@@ -6,7 +6,7 @@ export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOp
 export type { SuspendReason } from './runtime/DurableRuns.js';
 export type { WorkflowExecution } from './runtime/startExecution.js';
 export type { WorkflowResult, StepResult } from './runtime/WorkflowResult.js';
-export { systemClock } from './runtime/Clock.js';
+export { systemClock, rearmingClock, MAX_TIMER_DELAY_MS } from './runtime/Clock.js';
 export type { Clock } from './runtime/Clock.js';
 export type { SessionContext, ContextEntry, ShareOptions } from './runtime/SessionContext.js';
 export { createContextStore } from './runtime/ContextStore.js';

@@ -6,14 +6,15 @@ import {
   defineTool,
   isWorkflowValidationError,
   MAX_DURATION_MS,
+  MAX_TIMER_DELAY_MS,
   parseExpression,
   parseWorkflow,
+  rearmingClock,
   validateWorkflow,
   type Clock,
   type Runtime,
   type WorkflowDefinitionInput,
 } from '../src/index.js';
-import { MAX_TIMER_DELAY_MS, rearmingClock } from '../src/runtime/Clock.js';
 import { createCountingClock, drive, flush } from './support/leakCheck.js';
 
 let runtime: Runtime | undefined;
