@@ -191,10 +191,27 @@ describe('fuzzed definitions', () => {
         for (const text of yamlTexts(value, json, pick)) expectTypedOutcome(() => parseWorkflow(text, { tools }));
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       }),
-      { seed: 1313, numRuns: 250 },
+      { seed: 1313, numRuns: 150 },
     );
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+  });
+
+  it('a hostile key at every level of a full definition (step inputs and input fields too) is an issue or plain data', () => {
+    const full = bases[1];
+    const count = containers(full).length;
+    for (let at = 0; at < count; at++) {
+      for (const key of HOSTILE_KEYS) {
+        for (const value of [null, { type: 'string' }, '${{ input.x }}']) {
+          const definition = mutate(full, [{ at, kind: 'set', key, value }]);
+          expectValidationResult(definition);
+          const json = JSON.stringify(definition);
+          expectTypedOutcome(() => parseWorkflow(json, { tools }));
+          expectTypedOutcome(() => parseWorkflow(stringify(definition), { tools }));
+        }
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('the valid bases stay valid in every form', () => {
