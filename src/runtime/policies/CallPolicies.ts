@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AnyTool } from '../../actors/defineTool.js';
 import { formatPath } from '../../definition/formatPath.js';
 import { RetryPolicySchema, type RetryPolicy } from '../../definition/WorkflowDefinitionSchema.js';
+import { DurationMsSchema, durationProblem } from '../../definition/DurationSchema.js';
 import { ErrorType } from '../../errors/ErrorInfo.js';
 import { RuntimeError } from '../../errors/RuntimeError.js';
 import { isToolError, ToolError } from '../../errors/ToolError.js';
@@ -27,7 +28,7 @@ import {
  */
 export const PolicySettingsSchema = z
   .object({
-    timeoutMs: z.number().int().positive().optional(),
+    timeoutMs: DurationMsSchema.optional(),
     retry: z.union([RetryPolicySchema, z.literal(false)]).default(false),
     breaker: z.union([BreakerSettingsSchema, z.literal(false)]).default(() => BreakerSettingsSchema.parse({})),
     bulkhead: z.union([BulkheadSettingsSchema, z.literal(false)]).default(false),
@@ -359,6 +360,7 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
       const entry = entryFor(name);
       const retry = callOptions.retry ?? entry.settings.retry;
       const timeoutMs = callOptions.timeoutMs ?? entry.settings.timeoutMs;
+      if (callOptions.timeoutMs !== undefined) checkTimeout(name, callOptions.timeoutMs);
       // One attempt outside a bulkhead needs no controller of its own: its attempt registers how
       // stop() cancels it (see `timed`), and the tool runs on its caller's signal.
       if ((retry === false || retry.maxAttempts <= 1) && entry.bulkhead === undefined) {
@@ -390,4 +392,10 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
       for (const entry of entries.values()) entry.breaker?.stop();
     },
   };
+}
+
+/** A call's `timeoutMs` option is checked like every duration of a definition. */
+function checkTimeout(tool: string, timeoutMs: number): void {
+  const problem = durationProblem(timeoutMs);
+  if (problem !== undefined) throw new RuntimeError('INVALID_OPTION', `timeoutMs of a call of ${tool} ${problem} (got ${timeoutMs})`);
 }
