@@ -16,7 +16,7 @@ const errors = {
   WRITE_FAILED: { type: ErrorType.execution, retryable: true, description: 'the Dockerfile could not be written' },
 } as const;
 
-const SUPPORTED = new Set<string>(['node', 'python', 'go', 'java']);
+const SUPPORTED = new Set<string>(['node', 'python', 'go', 'java', 'dotnet', 'rust']);
 /** Permanent write failures: no retry can fix a read-only or forbidden directory. */
 const PERMANENT = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR']);
 

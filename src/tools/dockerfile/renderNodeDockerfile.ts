@@ -1,7 +1,7 @@
-import type { RepositoryAnalysis } from '../analysis/RepositoryAnalysisSchema.js';
-import type { BaseImages } from './baseImages.js';
 import { execForm } from './execForm.js';
-import { renderHealthcheck } from './renderHealthcheck.js';
+import { nonRootUser } from './nonRootUser.js';
+import type { RenderContext } from './RenderContext.js';
+import { renderServe } from './renderServe.js';
 
 const INSTALL = {
   npm: { all: 'npm ci', prod: 'npm ci --omit=dev', prune: 'npm prune --omit=dev' },
@@ -11,10 +11,11 @@ const INSTALL = {
 
 /**
  * Node.js: dependencies installed in a build stage (with the lock file when there is one), the
- * app built there when it has a build script and pruned to production dependencies, then copied
- * into a fresh image owned by and running as the image's `node` user.
+ * app built there when it has a build step (TypeScript compiles before it can start) and pruned
+ * to production dependencies, then copied into a fresh image that runs as the numeric app user.
+ * The code stays owned by root, so the app cannot rewrite it.
  */
-export function renderNodeDockerfile(analysis: RepositoryAnalysis, images: BaseImages): string[] {
+export function renderNodeDockerfile({ analysis, images, profile }: RenderContext): string[] {
   const manager = analysis.packageManager === 'yarn' || analysis.packageManager === 'pnpm' ? analysis.packageManager : 'npm';
   let commands: { all: string; prod: string; prune: string } = INSTALL[manager];
   if (manager === 'npm' && analysis.lockFile === undefined) {
@@ -22,26 +23,19 @@ export function renderNodeDockerfile(analysis: RepositoryAnalysis, images: BaseI
   }
   const manifests = ['package.json', ...(analysis.lockFile === undefined ? [] : [analysis.lockFile])].join(' ');
   const built = analysis.buildCommand !== undefined;
+  const user = nonRootUser(images.flavour);
+  const chown = profile.readOnlyRootFilesystem ? '' : ` --chown=${user.owner}`;
   const lines = built
-    ? [
-        `FROM ${images.build} AS build`,
-        'WORKDIR /app',
-        `COPY ${manifests} ./`,
-        `RUN ${commands.all}`,
-        'COPY . .',
-        `RUN ${analysis.buildCommand} && ${commands.prune}`,
-      ]
+    ? [`FROM ${images.build} AS build`, 'WORKDIR /app', `COPY ${manifests} ./`, `RUN ${commands.all}`, 'COPY . .', `RUN ${analysis.buildCommand} && ${commands.prune}`]
     : [`FROM ${images.build} AS deps`, 'WORKDIR /app', `COPY ${manifests} ./`, `RUN ${commands.prod}`];
   lines.push(
     '',
     `FROM ${images.runtime} AS runtime`,
-    `ENV NODE_ENV=production PORT=${analysis.port}`,
+    `ENV NODE_ENV=production${profile.port === undefined ? '' : ` PORT=${profile.port}`}`,
     'WORKDIR /app',
-    ...(built ? ['COPY --from=build --chown=node:node /app ./'] : ['COPY --from=deps --chown=node:node /app/node_modules ./node_modules', 'COPY --chown=node:node . .']),
-    'USER node',
-    `EXPOSE ${analysis.port}`,
-    ...renderHealthcheck({ image: images.runtime, port: analysis.port, path: analysis.healthCheckPath }),
-    `CMD ${execForm(analysis.startCommand)}`,
+    ...(user.create === undefined ? [] : [user.create]),
+    ...(built ? [`COPY --from=build${chown} /app ./`] : [`COPY --from=deps${chown} /app/node_modules ./node_modules`, `COPY${chown} . .`]),
+    ...renderServe(profile, images.runtime, `CMD ${execForm(analysis.startCommand)}`),
   );
   return lines;
 }
