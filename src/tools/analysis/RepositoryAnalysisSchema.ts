@@ -54,6 +54,8 @@ export const AppAnalysisSchema = z.object({
   artifact: z.string().optional(),
   /** Java web archives: the servlet container or application server that runs them. */
   server: z.enum(['tomcat', 'wildfly']).optional(),
+  /** Java web archives: `javax.*` (Java EE, Tomcat 9 / WildFly 26) or `jakarta.*` (Tomcat 10+, WildFly 27+). */
+  servletApi: z.enum(['javax', 'jakarta']).optional(),
   dependencies: z.object({
     production: z.number().int().nonnegative(),
     development: z.number().int().nonnegative(),

@@ -84,7 +84,7 @@ export function pickBaseImages(analysis: AppAnalysis, baseImageTag?: string): Ba
     case 'java': {
       const tags = JAVA[pickVersion(JAVA, analysis.languageVersion, DEFAULTS.java, notes, 1)] ?? (JAVA[DEFAULTS.java] as JavaImages);
       const build = analysis.packageManager === 'gradle' ? `gradle:${tags.gradle}` : analysis.packageManager === 'ant' ? `eclipse-temurin:${tags.jdk}` : `maven:${tags.maven}`;
-      const javax = analysis.dependencies.names.some((name) => name.startsWith('javax.'));
+      const javax = analysis.servletApi === 'javax';
       let runtime = `eclipse-temurin:${baseImageTag ?? tags.jre}`;
       if (analysis.server === 'tomcat') runtime = `tomcat:${baseImageTag ?? (javax ? tags.tomcatJavax : tags.tomcat)}`;
       if (analysis.server === 'wildfly') runtime = `quay.io/wildfly/wildfly:${baseImageTag ?? (javax ? tags.wildflyJavax : tags.wildfly)}`;

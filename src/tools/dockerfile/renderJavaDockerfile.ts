@@ -20,7 +20,7 @@ export function renderJavaDockerfile({ analysis, images, profile }: RenderContex
     ? `cp ${analysis.artifact} /tmp/app.${ext}`
     : FIND.replace('{dir}', analysis.packageManager === 'gradle' ? 'build/libs' : analysis.packageManager === 'ant' ? 'dist' : 'target').replaceAll('{ext}', ext);
   const build = buildStage(analysis, copy, ext);
-  const runtime = analysis.server === 'tomcat' ? tomcat(ext) : analysis.server === 'wildfly' ? wildfly(ext) : jar(images.flavour);
+  const runtime = analysis.server === 'tomcat' ? tomcat(ext) : analysis.server === 'wildfly' ? wildfly(ext) : jar(images.flavour, ext);
   return [
     `FROM ${images.build} AS build`,
     'WORKDIR /src',
@@ -57,11 +57,12 @@ interface JavaRuntime {
   start: string;
 }
 
-function jar(flavour: 'alpine' | 'debian' | 'distroless'): JavaRuntime {
+/** An executable archive (a Spring Boot war runs with `java -jar` too). */
+function jar(flavour: 'alpine' | 'debian' | 'distroless', ext: string): JavaRuntime {
   const user = nonRootUser(flavour);
   return {
-    lines: ['WORKDIR /app', ...(user.create === undefined ? [] : [user.create]), 'COPY --from=build /tmp/app.jar /app/app.jar'],
-    start: 'ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-jar", "/app/app.jar"]',
+    lines: ['WORKDIR /app', ...(user.create === undefined ? [] : [user.create]), `COPY --from=build /tmp/app.${ext} /app/app.${ext}`],
+    start: `ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-jar", "/app/app.${ext}"]`,
   };
 }
 
