@@ -106,7 +106,7 @@ export const generateManifests = defineTool({
     if (plan.port !== undefined) objects.push({ file: 'service.yaml', object: service(input) });
     if (input.ingress && plan.port !== undefined) objects.push({ file: 'ingress.yaml', object: ingress(input, input.ingress) });
     if (input.ingress && plan.port === undefined) notes.push('no Ingress: the app listens on no port');
-    const manifests: Manifest[] = objects.map(({ object }) => ({ kind: String(object['kind']), name: input.name, yaml: stringify(object, { lineWidth: 0 }) }));
+    const manifests: Manifest[] = objects.map(({ object }) => ({ kind: String(object['kind']), name: input.name, yaml: stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }) }));
     if (!input.write) return { manifests, files: [], notes };
     const dir = join(resolve(input.outputDir ?? process.cwd()), 'k8s');
     const files: string[] = [];
