@@ -85,12 +85,13 @@ function checkContainer(container: Record<string, unknown>, base: Array<string |
   }
   const capabilities = record(context?.capabilities) ? context.capabilities : undefined;
   const dropped = Array.isArray(capabilities?.drop) ? capabilities.drop : [];
-  if (context !== undefined && context.privileged !== true && !dropped.includes('ALL')) at('CAPABILITIES_NOT_DROPPED', pathOf([...contextPath, 'capabilities', 'drop']), `container "${name}" keeps the default capabilities`);
+  const hasAny = context !== undefined || pod !== undefined;
+  if (hasAny && context?.privileged !== true && !dropped.includes('ALL')) at('CAPABILITIES_NOT_DROPPED', pathOf([...contextPath, 'capabilities', 'drop']), `container "${name}" keeps the default capabilities`);
   const added = Array.isArray(capabilities?.add) ? capabilities.add : [];
   added.forEach((capability, i) => {
     if (typeof capability === 'string' && DANGEROUS.has(capability.replace(/^CAP_/, ''))) at('DANGEROUS_CAPABILITY', pathOf([...contextPath, 'capabilities', 'add', i]), `capability ${capability} gives container "${name}" root-equivalent power over the node`);
   });
-  if (main && context !== undefined && context.readOnlyRootFilesystem !== true) at('READ_ONLY_ROOT_FILESYSTEM', pathOf([...contextPath, 'readOnlyRootFilesystem']), `container "${name}" can write to its root filesystem`);
+  if (main && hasAny && context?.readOnlyRootFilesystem !== true) at('READ_ONLY_ROOT_FILESYSTEM', pathOf([...contextPath, 'readOnlyRootFilesystem']), `container "${name}" can write to its root filesystem`);
 
   if (Array.isArray(container.env)) {
     container.env.forEach((entry, i) => {
