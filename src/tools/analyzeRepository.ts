@@ -69,7 +69,9 @@ export const analyzeRepository = defineTool({
     if (wanted !== undefined && wanted !== '') {
       chosen = modules.find((candidate) => candidate.module === wanted);
       if (chosen === undefined) {
-        const detection = await detectApp(createRepoReader(path.join(root, wanted), ctx.signal));
+        const dir = path.join(root, wanted);
+        const isDir = (await stat(dir).catch(() => undefined))?.isDirectory() === true && dir.startsWith(root + path.sep);
+        const detection = isDir ? await detectApp(createRepoReader(dir, ctx.signal)) : undefined;
         if (detection === undefined) throw toolFailure(errors, 'MODULE_NOT_FOUND', `no recognised app in ${wanted} under ${root}`, { path: root, module: wanted, modules: modules.map((m) => m.module) });
         chosen = { module: wanted, ...detection };
       }
