@@ -121,10 +121,10 @@ describe('scan_secrets in configuration files', () => {
 
 describe('Dockerfile and manifests agree', () => {
   const analysis = fc.record({
-    language: fc.constantFrom('node', 'python', 'go', 'java', 'dotnet', 'rust') as fc.Arbitrary<AppAnalysis['language']>,
+    language: fc.constantFrom<AppAnalysis['language']>('node', 'python', 'go', 'java', 'dotnet', 'rust'),
     port: fc.option(fc.integer({ min: 1024, max: 65535 }), { nil: undefined }),
     healthCheckPath: fc.option(fc.constantFrom('/health', '/healthz', '/actuator/health'), { nil: undefined }),
-    server: fc.option(fc.constantFrom('tomcat', 'wildfly') as fc.Arbitrary<'tomcat' | 'wildfly'>, { nil: undefined }),
+    server: fc.option(fc.constantFrom<'tomcat' | 'wildfly'>('tomcat', 'wildfly'), { nil: undefined }),
   }).map(({ language, port, healthCheckPath, server }): AppAnalysis => ({
     language,
     framework: 'none',

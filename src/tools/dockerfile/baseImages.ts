@@ -30,6 +30,7 @@ const JAVA: Record<string, JavaImages> = {
   '21': { maven: '3.9.9-eclipse-temurin-21', gradle: '8.11.1-jdk21-alpine', jdk: '21.0.5_11-jdk', jre: '21.0.5_11-jre-alpine', tomcat: '10.1.34-jre21-temurin-jammy', tomcatJavax: '9.0.98-jre21-temurin-jammy', wildfly: '34.0.1.Final-jdk21', wildflyJavax: '26.1.3.Final-jdk17' },
   '25': { maven: '3.9.11-eclipse-temurin-25', gradle: '9.2.0-jdk25-alpine', jdk: '25.0.1_8-jdk', jre: '25.0.1_8-jre-alpine', tomcat: '11.0.14-jre25-temurin-noble', tomcatJavax: '9.0.112-jre25-temurin-noble', wildfly: '38.0.0.Final-jdk25', wildflyJavax: '26.1.3.Final-jdk17' },
 };
+const JAVA_21 = JAVA['21'] as JavaImages;
 const DOTNET: Record<string, { sdk: string; runtime: string }> = {
   '8.0': { sdk: '8.0.404-alpine3.20', runtime: '8.0.11-alpine3.20' },
   '9.0': { sdk: '9.0.101-alpine3.20', runtime: '9.0.0-alpine3.20' },
@@ -82,7 +83,7 @@ export function pickBaseImages(analysis: AppAnalysis, baseImageTag?: string): Ba
       return { build: `mcr.microsoft.com/dotnet/sdk:${tags?.sdk}`, runtime, flavour: flavourOf(runtime), notes };
     }
     case 'java': {
-      const tags = JAVA[pickVersion(JAVA, analysis.languageVersion, DEFAULTS.java, notes, 1)] ?? (JAVA[DEFAULTS.java] as JavaImages);
+      const tags: JavaImages = JAVA[pickVersion(JAVA, analysis.languageVersion, DEFAULTS.java, notes, 1)] ?? JAVA_21;
       const build = analysis.packageManager === 'gradle' ? `gradle:${tags.gradle}` : analysis.packageManager === 'ant' ? `eclipse-temurin:${tags.jdk}` : `maven:${tags.maven}`;
       const javax = analysis.servletApi === 'javax';
       let runtime = `eclipse-temurin:${baseImageTag ?? tags.jre}`;

@@ -120,7 +120,7 @@ function checkPorts(container: Record<string, unknown>, base: Array<string | num
       // A probe may target a port the container serves without declaring it, but then the
       // Service, network policies and readers cannot know it: flag it unless nothing is declared.
       if (!known && (ports.length > 0 || typeof port === 'string')) {
-        at('PROBE_PORT_UNKNOWN', pathOf([...base, probe, handler, 'port']), `${probe} of "${name}" probes port ${String(port)}, which the container does not declare (${[...numbers, ...names].join(', ') || 'no ports'})`);
+        at('PROBE_PORT_UNKNOWN', pathOf([...base, probe, handler, 'port']), `${probe} of "${name}" probes port ${typeof port === 'number' || typeof port === 'string' ? port : '?'}, which the container does not declare (${[...numbers, ...names].join(', ') || 'no ports'})`);
       }
     }
   }
