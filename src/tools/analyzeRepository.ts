@@ -59,10 +59,16 @@ export const analyzeRepository = defineTool({
     const repo = createRepoReader(root, ctx.signal);
     const atRoot = await detectApp(repo);
     const { modules: dirs, declaredBy } = await findModules(repo, atRoot === undefined);
+    const npmLock = declaredBy === 'npm workspaces' ? await repo.firstExisting(['package-lock.json', 'npm-shrinkwrap.json']) : undefined;
+    const npmWorkspace = declaredBy === 'npm workspaces' && !(await repo.exists('pnpm-lock.yaml')) && !(await repo.exists('yarn.lock'))
+      ? definedOnly({ manager: 'npm' as const, lockFile: npmLock, packages: dirs })
+      : undefined;
     const modules: ModuleAnalysis[] = [];
     for (const dir of dirs) {
       const detection = await detectApp(createRepoReader(path.join(root, dir), ctx.signal));
-      if (detection !== undefined) modules.push(definedOnly<ModuleAnalysis>({ module: dir, ...detection }));
+      if (detection === undefined) continue;
+      const inWorkspace = npmWorkspace !== undefined && detection.language === 'node';
+      modules.push(definedOnly<ModuleAnalysis>({ module: dir, ...detection, ...(inWorkspace ? { workspace: npmWorkspace, lockFile: npmLock, packageManager: 'npm', notes: detection.notes.filter((note) => !note.startsWith('no lock file')) } : {}) }));
     }
     const wanted = input.module?.replace(/^\.\//, '').replace(/\/$/, '');
     let chosen: ModuleAnalysis | undefined;
@@ -86,7 +92,8 @@ export const analyzeRepository = defineTool({
     const notes = [...chosen.notes];
     if (modules.length > 0) {
       notes.push(`monorepo (${declaredBy ?? 'directories'}): ${modules.length} module(s) — ${modules.map((m) => `${m.module} (${m.language}${m.framework === 'none' ? '' : `/${m.framework}`})`).join(', ')}; this analysis describes ${chosen.module}; pass module to analyse another`);
-      if (chosen.lockFile === undefined) {
+      if (chosen.workspace !== undefined) notes.push(`${chosen.module} is an npm workspace: its image is built from the repository root (docker build -f ${chosen.module}/Dockerfile .) with the root lock file and the packages it depends on`);
+      else if (chosen.lockFile === undefined) {
         const rootLock = await repo.firstExisting(ROOT_LOCK_FILES);
         if (rootLock !== undefined) notes.push(`the lock file ${rootLock} is at the workspace root; the image is built from ${chosen.module} alone, so installs there are not locked`);
       }

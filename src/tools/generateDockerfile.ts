@@ -44,6 +44,8 @@ const OutputSchema = z.object({
   dockerfile: z.string(),
   /** The module containerized (`''` for the repository root). */
   module: z.string(),
+  /** The build context the Dockerfile expects, relative to the repository (`''`: the root; an npm workspace module builds from there). */
+  context: z.string(),
   dockerignore: z.string(),
   /** Where the Dockerfile was written, when `write` was true. */
   path: z.string().optional(),
@@ -93,13 +95,15 @@ export const generateDockerfile = defineTool({
     }
     const rendered = renderDockerfile(target, input.baseImageTag);
     const dockerignore = renderDockerignore(target);
-    if (target.module !== '') rendered.notes.push(`monorepo module ${target.module}: build with ${target.module} as the context`);
-    const output: z.input<typeof OutputSchema> = { dockerfile: rendered.dockerfile, module: target.module, dockerignore, baseImage: rendered.baseImage, notes: rendered.notes };
+    const context = target.module !== '' && target.workspace !== undefined ? '' : target.module;
+    if (target.module !== '') rendered.notes.push(`monorepo module ${target.module}: build with ${context === '' ? `the repository root as the context (docker build -f ${target.module}/Dockerfile .)` : `${target.module} as the context`}`);
+    const output: z.input<typeof OutputSchema> = { dockerfile: rendered.dockerfile, module: target.module, context, dockerignore, baseImage: rendered.baseImage, notes: rendered.notes };
     if (!input.write || input.path === undefined) return output;
 
     const dir = path.join(path.resolve(input.path), target.module);
     const dockerfilePath = path.join(dir, 'Dockerfile');
-    const ignorePath = path.join(dir, '.dockerignore');
+    // BuildKit reads `<Dockerfile>.dockerignore` beside a Dockerfile built from another context.
+    const ignorePath = path.join(dir, context === target.module ? '.dockerignore' : 'Dockerfile.dockerignore');
     if (!input.overwrite && (await exists(dockerfilePath))) {
       throw toolFailure(errors, 'DOCKERFILE_EXISTS', `${dockerfilePath} already exists; pass overwrite: true to replace it`, { path: dockerfilePath });
     }

@@ -15,7 +15,11 @@ const INSTALL = {
  * to production dependencies, then copied into a fresh image that runs as the numeric app user.
  * The code stays owned by root, so the app cannot rewrite it.
  */
-export function renderNodeDockerfile({ analysis, images, profile }: RenderContext): string[] {
+export function renderNodeDockerfile(context: RenderContext): string[] {
+  const { analysis, images, profile } = context;
+  if (analysis.workspace !== undefined && 'module' in analysis && typeof analysis.module === 'string' && analysis.module !== '') {
+    return renderWorkspaceDockerfile(context, analysis.module, analysis.workspace);
+  }
   const manager = analysis.packageManager === 'yarn' || analysis.packageManager === 'pnpm' ? analysis.packageManager : 'npm';
   let commands: { all: string; prod: string; prune: string } = INSTALL[manager];
   if (manager === 'npm' && analysis.lockFile === undefined) {
@@ -38,4 +42,34 @@ export function renderNodeDockerfile({ analysis, images, profile }: RenderContex
     ...renderServe(profile, images.runtime, `CMD ${execForm(analysis.startCommand)}`),
   );
   return lines;
+}
+
+/**
+ * A module of an npm workspace, built from the repository root: the root manifest and lock file
+ * and every member's package.json first (a cached install layer), `npm ci` for this workspace
+ * only, then the sources; the app starts from its own directory, its sibling packages resolved
+ * through the workspace links in the root node_modules.
+ */
+function renderWorkspaceDockerfile({ analysis, images, profile }: RenderContext, module: string, workspace: NonNullable<RenderContext['analysis']['workspace']>): string[] {
+  const locked = workspace.lockFile !== undefined;
+  const install = locked ? 'npm ci' : 'npm install --no-audit --no-fund';
+  const built = analysis.buildCommand !== undefined;
+  const user = nonRootUser(images.flavour);
+  return [
+    `# Build context: the repository root (docker build -f ${module}/Dockerfile .).`,
+    `FROM ${images.build} AS build`,
+    'WORKDIR /repo',
+    `COPY package.json ${workspace.lockFile ?? ''}`.trimEnd() + ' ./',
+    ...workspace.packages.map((member) => `COPY ${member}/package.json ${member}/`),
+    `RUN ${install} --workspace ${module}${built ? '' : ' --omit=dev'} --include-workspace-root=false`,
+    'COPY . .',
+    ...(built ? [`RUN npm run build --workspace ${module} && npm prune --omit=dev --workspace ${module} --include-workspace-root=false`] : []),
+    '',
+    `FROM ${images.runtime} AS runtime`,
+    `ENV NODE_ENV=production${profile.port === undefined ? '' : ` PORT=${profile.port}`}`,
+    ...(user.create === undefined ? [] : [user.create]),
+    `COPY --from=build${profile.readOnlyRootFilesystem ? '' : ` --chown=${user.owner}`} /repo /repo`,
+    `WORKDIR /repo/${module}`,
+    ...renderServe(profile, images.runtime, `CMD ${execForm(analysis.startCommand)}`),
+  ];
 }
