@@ -1,9 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { Tool } from '../src/actors/defineTool.js';
 import { isToolError } from '../src/errors/ToolError.js';
+import { createRuntime } from '../src/index.js';
+import { analysisTools } from '../src/tools/analysisTools.js';
+import { deploymentTools } from '../src/tools/deploymentTools.js';
 import { analyzeRepository } from '../src/tools/analyzeRepository.js';
 import { generateDockerfile } from '../src/tools/generateDockerfile.js';
 import { generateManifests } from '../src/tools/generateManifests.js';
@@ -115,5 +120,24 @@ describe('corpus of sample repositories', () => {
     }
     const report = await call(scanSecrets, { path: join(REPOS, name) });
     expect(report.findings.map((finding) => [finding.file, finding.line])).toEqual(known.secrets);
+  });
+
+  it.each(['mcp-stdio-server', 'spring-mvc-war', 'monorepo-npm'])('examples/containerize.yaml runs on a copy of %s and its manifests validate', async (name) => {
+    const repo = await mkdtemp(join(tmpdir(), `orchkit-corpus-${name}-`));
+    const runtime = createRuntime({ tools: [...analysisTools, ...deploymentTools], env: { docker: false, trivy: false } });
+    try {
+      await cp(join(REPOS, name), repo, { recursive: true });
+      const workflow = await readFile(join(import.meta.dirname, '..', 'examples', 'containerize.yaml'), 'utf8');
+      const result = await runtime.executeCustomWorkflow(workflow, { input: { repoPath: repo, appName: name } });
+      expect(result.status).toBe('completed');
+      expect(result.steps).toMatchObject({ dockerfile: { status: 'completed' }, validate: { status: 'completed' }, build: { status: 'skipped' }, manifests: { status: 'completed' }, checkManifests: { status: 'completed' } });
+      const module = (result.steps.analyze?.output as { module: string }).module;
+      expect(await readFile(join(repo, module, 'Dockerfile'), 'utf8')).toMatch(/^USER 10001:10001$/m);
+      const deployment = await readFile(join(repo, 'k8s', 'deployment.yaml'), 'utf8');
+      expect(deployment).toContain('runAsUser: 10001');
+    } finally {
+      await runtime.stop();
+      await rm(repo, { recursive: true, force: true });
+    }
   });
 });
