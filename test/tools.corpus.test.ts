@@ -122,7 +122,7 @@ describe('corpus of sample repositories', () => {
     expect(report.findings.map((finding) => [finding.file, finding.line])).toEqual(known.secrets);
   });
 
-  it.each(['mcp-stdio-server', 'spring-mvc-war', 'monorepo-npm'])('examples/containerize.yaml runs on a copy of %s and its manifests validate', async (name) => {
+  it.each(['mcp-stdio-server', 'spring-mvc-war', 'monorepo-npm', 'cargo-workspace'])('examples/containerize.yaml runs on a copy of %s and its manifests validate', async (name) => {
     const repo = await mkdtemp(join(tmpdir(), `orchkit-corpus-${name}-`));
     const runtime = createRuntime({ tools: [...analysisTools, ...deploymentTools], env: { docker: false, trivy: false } });
     try {

@@ -8,7 +8,7 @@ import { createTestToolContext } from '../test/support/toolContext.js';
 const dir = 'test/fixtures/repos';
 const ABOUT: Record<string, string> = JSON.parse(readFileSync('tmp-16/about.json', 'utf8'));
 const uniq = (xs: string[]) => [...new Set(xs)].sort();
-for (const name of readdirSync(dir)) {
+for (const name of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
   const ctx = createTestToolContext();
   const a = await analyzeRepository.run(analyzeRepository.input.parse({ path: `${dir}/${name}` }), ctx);
   const g = await generateDockerfile.run(generateDockerfile.input.parse({ analysis: a }), ctx);

@@ -63,12 +63,24 @@ export const analyzeRepository = defineTool({
     const npmWorkspace = declaredBy === 'npm workspaces' && !(await repo.exists('pnpm-lock.yaml')) && !(await repo.exists('yarn.lock'))
       ? definedOnly({ manager: 'npm' as const, lockFile: npmLock, packages: dirs })
       : undefined;
+    const cargoLock = declaredBy === 'cargo workspace' ? await repo.firstExisting(['Cargo.lock']) : undefined;
+    const cargoWorkspace = declaredBy === 'cargo workspace' ? definedOnly({ manager: 'cargo' as const, lockFile: cargoLock, packages: dirs }) : undefined;
     const modules: ModuleAnalysis[] = [];
     for (const dir of dirs) {
       const detection = await detectApp(createRepoReader(path.join(root, dir), ctx.signal));
       if (detection === undefined) continue;
-      const inWorkspace = npmWorkspace !== undefined && detection.language === 'node';
-      modules.push(definedOnly<ModuleAnalysis>({ module: dir, ...detection, ...(inWorkspace ? { workspace: npmWorkspace, lockFile: npmLock, packageManager: 'npm', notes: detection.notes.filter((note) => !note.startsWith('no lock file')) } : {}) }));
+      if (npmWorkspace !== undefined && detection.language === 'node') {
+        modules.push(definedOnly<ModuleAnalysis>({ module: dir, ...detection, workspace: npmWorkspace, lockFile: npmLock, packageManager: 'npm', notes: detection.notes.filter((note) => !note.startsWith('no lock file')) }));
+      } else if (cargoWorkspace !== undefined && detection.language === 'rust') {
+        const bin = detection.entryPoint ?? 'app';
+        modules.push(definedOnly<ModuleAnalysis>({
+          module: dir, ...detection, workspace: cargoWorkspace, lockFile: cargoLock,
+          buildCommand: `cargo build --release${cargoLock === undefined ? '' : ' --locked'} --bin ${bin}`,
+          notes: detection.notes.filter((note) => !note.startsWith('Cargo.lock is missing')),
+        }));
+      } else {
+        modules.push(definedOnly<ModuleAnalysis>({ module: dir, ...detection }));
+      }
     }
     const wanted = input.module?.replace(/^\.\//, '').replace(/\/$/, '');
     let chosen: ModuleAnalysis | undefined;
@@ -92,7 +104,7 @@ export const analyzeRepository = defineTool({
     const notes = [...chosen.notes];
     if (modules.length > 0) {
       notes.push(`monorepo (${declaredBy ?? 'directories'}): ${modules.length} module(s) — ${modules.map((m) => `${m.module} (${m.language}${m.framework === 'none' ? '' : `/${m.framework}`})`).join(', ')}; this analysis describes ${chosen.module}; pass module to analyse another`);
-      if (chosen.workspace !== undefined) notes.push(`${chosen.module} is an npm workspace: its image is built from the repository root (docker build -f ${chosen.module}/Dockerfile .) with the root lock file and the packages it depends on`);
+      if (chosen.workspace !== undefined) notes.push(`${chosen.module} is a member of the ${chosen.workspace.manager} workspace: its image is built from the repository root (docker build -f ${chosen.module}/Dockerfile .) with the root lock file and the packages it depends on`);
       else if (chosen.lockFile === undefined) {
         const rootLock = await repo.firstExisting(ROOT_LOCK_FILES);
         if (rootLock !== undefined) notes.push(`the lock file ${rootLock} is at the workspace root; the image is built from ${chosen.module} alone, so installs there are not locked`);

@@ -57,11 +57,11 @@ export const AppAnalysisSchema = z.object({
   /** Java web archives: `javax.*` (Java EE, Tomcat 9 / WildFly 26) or `jakarta.*` (Tomcat 10+, WildFly 27+). */
   servletApi: z.enum(['javax', 'jakarta']).optional(),
   /**
-   * The npm workspace a monorepo module belongs to: its image is built from the repository root
-   * (`docker build -f <module>/Dockerfile .`) so that the root lock file and sibling packages
-   * it depends on are there.
+   * The npm or Cargo workspace a monorepo module belongs to: its image is built from the
+   * repository root (`docker build -f <module>/Dockerfile .`) so that the root lock file and the
+   * sibling packages (or inherited workspace dependencies) it needs are there.
    */
-  workspace: z.object({ manager: z.literal('npm'), lockFile: z.string().optional(), packages: z.array(z.string()) }).optional(),
+  workspace: z.object({ manager: z.enum(['npm', 'cargo']), lockFile: z.string().optional(), packages: z.array(z.string()) }).optional(),
   dependencies: z.object({
     production: z.number().int().nonnegative(),
     development: z.number().int().nonnegative(),

@@ -75,7 +75,9 @@ export async function detectPython(repo: RepoReader): Promise<LanguageDetection 
   }
   if (entryPoint === undefined) guesses.push({ field: 'entryPoint', value: 'main.py', reason: 'no app object or usual entry file (app.py, main.py, wsgi.py, server.py) found' });
   else if (entryPoint !== 'manage.py' && !(await repo.exists(entryPoint))) notes.push(`the entry point ${entryPoint} does not exist`);
-  const healthCheckPath = port === undefined ? undefined : findHealthPath(sources);
+  // Django routes carry no leading slash: path("healthz", ...).
+  const djangoHealth = framework === 'django' ? /\bpath\(\s*["']((?:health|healthz|livez|readyz|ping)\/?)["']/.exec(sources.map((file) => file.text).join('\n'))?.[1] : undefined;
+  const healthCheckPath = port === undefined ? undefined : findHealthPath(sources) ?? (djangoHealth === undefined ? undefined : `/${djangoHealth}`);
 
   const buildCommand =
     packageManager === 'poetry' ? 'poetry install --only main --no-root'

@@ -29,8 +29,10 @@ export async function detectRust(repo: RepoReader): Promise<LanguageDetection | 
   const guesses: Guess[] = [];
   const name = tomlString(pkg, 'name') ?? 'app';
   const bin = tomlString(tomlSection(cargo, '[bin]'), 'name') ?? name;
-  const deps = tomlKeys(tomlSection(cargo, 'dependencies'));
-  const devDeps = tomlKeys(tomlSection(cargo, 'dev-dependencies'));
+  // `axum.workspace = true` inherits the dependency from the workspace root.
+  const crate = (key: string): string => key.replace(/\.workspace$/, '');
+  const deps = tomlKeys(tomlSection(cargo, 'dependencies')).map(crate);
+  const devDeps = tomlKeys(tomlSection(cargo, 'dev-dependencies')).map(crate);
   const framework = FRAMEWORKS.find((candidate) => deps.includes(candidate)) ?? 'none';
   const languageVersion = tomlString(pkg, 'rust-version');
   if (languageVersion === undefined) guesses.push({ field: 'languageVersion', value: '1.83', reason: 'Cargo.toml sets no rust-version' });

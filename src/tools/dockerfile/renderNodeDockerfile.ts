@@ -17,7 +17,7 @@ const INSTALL = {
  */
 export function renderNodeDockerfile(context: RenderContext): string[] {
   const { analysis, images, profile } = context;
-  if (analysis.workspace !== undefined && 'module' in analysis && typeof analysis.module === 'string' && analysis.module !== '') {
+  if (analysis.workspace?.manager === 'npm' && 'module' in analysis && typeof analysis.module === 'string' && analysis.module !== '') {
     return renderWorkspaceDockerfile(context, analysis.module, analysis.workspace);
   }
   const manager = analysis.packageManager === 'yarn' || analysis.packageManager === 'pnpm' ? analysis.packageManager : 'npm';

@@ -12,11 +12,13 @@ export function renderRustDockerfile({ analysis, images, profile }: RenderContex
   const user = nonRootUser(images.flavour);
   const binary = analysis.artifact ?? `target/release/${analysis.entryPoint ?? 'app'}`;
   return [
+    ...(analysis.workspace === undefined ? [] : ['# Build context: the workspace root.']),
     `FROM ${images.build} AS build`,
     `RUN apk add --no-cache musl-dev${libc ? ' pkgconfig openssl-dev' : ''}`,
     'WORKDIR /src',
     'COPY . .',
-    `RUN cargo build --release${analysis.lockFile === undefined ? '' : ' --locked'} && mkdir -p /out && cp ${binary} /out/app`,
+    // A workspace member builds from the workspace root, which holds the lock file and target/.
+    `RUN cargo build --release${analysis.lockFile === undefined ? '' : ' --locked'}${analysis.workspace?.manager === 'cargo' ? ` --bin ${analysis.entryPoint ?? 'app'}` : ''} && mkdir -p /out && cp ${binary} /out/app`,
     '',
     `FROM ${images.runtime} AS runtime`,
     ...(libc ? ['RUN apk add --no-cache libgcc libssl3'] : []),
