@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'coverage/**', 'examples/apps/**', 'visualizations/**', '.orchkit/**', 'tmp-*', 'vitest.config.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'coverage/**', 'examples/apps/**', 'test/fixtures/repos/**', 'visualizations/**', '.orchkit/**', 'tmp-*', 'vitest.config.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -59,7 +59,7 @@ describe('deploymentTools', () => {
 
 describe('generate_manifests and validate_manifests', () => {
   it('generates hardened manifests that parse back and validate clean', async () => {
-    const input = { ...base, namespace: 'shop', env: { NODE_ENV: 'production' }, ingress: { host: 'shop.example.com', tlsSecret: 'shop-tls' } };
+    const input = { ...base, healthPath: '/health', namespace: 'shop', env: { NODE_ENV: 'production' }, ingress: { host: 'shop.example.com', tlsSecret: 'shop-tls' } };
     const { manifests, files } = await generateManifests.run(generateManifests.input.parse(input), ctx);
     expect(manifests.map((m) => m.kind)).toEqual(['Deployment', 'Service', 'Ingress']);
     expect(files).toEqual([]);
@@ -70,7 +70,7 @@ describe('generate_manifests and validate_manifests', () => {
       spec: {
         replicas: 2,
         template: { spec: {
-          securityContext: { runAsNonRoot: true },
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
           containers: [{
             image: input.image,
             securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
@@ -125,11 +125,17 @@ describe('generate_manifests and validate_manifests', () => {
     const yaml = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec:\n  selector: { matchLabels: { app: api } }\n  template:\n    metadata: { labels: { app: api } }\n    spec:\n      containers: [{ name: api, image: "api:1.0.0" }]\n';
     const result = await validateManifests.run(validateManifests.input.parse({ yaml }), ctx);
     expect(result.valid).toBe(true);
-    expect(result.issues.map((issue) => `${issue.severity} ${issue.path}`)).toEqual([
-      'warning spec.template.spec.containers[0].readinessProbe',
-      'warning spec.template.spec.containers[0].livenessProbe',
-      'warning spec.template.spec.containers[0].resources.requests',
-      'warning spec.template.spec.containers[0].resources.limits',
+    // No ports declared: a worker, so no probe is asked for; no securityContext at all is.
+    expect(result.issues.map((issue) => `${issue.severity} ${issue.rule} ${issue.path}`)).toEqual([
+      'warning SECURITY_CONTEXT_MISSING spec.template.spec.containers[0].securityContext',
+      'warning RESOURCES_MISSING spec.template.spec.containers[0].resources.requests',
+      'warning RESOURCES_MISSING spec.template.spec.containers[0].resources.limits',
+    ]);
+    const withPort = yaml.replace('image: "api:1.0.0" }', 'image: "api:1.0.0", ports: [{ containerPort: 8080 }] }');
+    const probed = await validateManifests.run(validateManifests.input.parse({ yaml: withPort, policy: { rules: { SECURITY_CONTEXT_MISSING: 'off', RESOURCES_MISSING: 'off' } } }), ctx);
+    expect(probed.issues.map((issue) => `${issue.rule} ${issue.path}`)).toEqual([
+      'PROBE_MISSING spec.template.spec.containers[0].readinessProbe',
+      'PROBE_MISSING spec.template.spec.containers[0].livenessProbe',
     ]);
   });
 

@@ -173,7 +173,7 @@ export const conversationMachine = conversationSetup.createMachine({
         running: {
           invoke: {
             src: 'callTool',
-            input: call('generate_manifests', (c) => ({ name: appName(c), image: c.push?.reference ?? imageReference(c), port: c.analysis?.port, healthPath: c.analysis?.healthCheckPath ?? '/health', write: true, outputDir: repoPath(c) })),
+            input: call('generate_manifests', (c) => ({ name: appName(c), image: c.push?.reference ?? imageReference(c), analysis: c.analysis ?? undefined, write: true, outputDir: repoPath(c) })),
             onError: failed,
             onDone: { target: 'done', actions: assign({ manifests: ({ event, context }) => toManifests(event.output, context), error: null }) },
           },

@@ -14,9 +14,10 @@ const errors = {
   UNSUPPORTED_LANGUAGE: { type: ErrorType.validation, retryable: false, description: 'no Dockerfile template for the analysed language' },
   DOCKERFILE_EXISTS: { type: ErrorType.validation, retryable: false, description: 'a Dockerfile is already there and overwrite is not set' },
   WRITE_FAILED: { type: ErrorType.execution, retryable: true, description: 'the Dockerfile could not be written' },
+  MODULE_NOT_FOUND: { type: ErrorType.notFound, retryable: false, description: 'the module asked for is not among the analysis modules' },
 } as const;
 
-const SUPPORTED = new Set<string>(['node', 'python', 'go', 'java']);
+const SUPPORTED = new Set<string>(['node', 'python', 'go', 'java', 'dotnet', 'rust']);
 /** Permanent write failures: no retry can fix a read-only or forbidden directory. */
 const PERMANENT = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR']);
 
@@ -27,6 +28,8 @@ const InputSchema = z
     write: z.boolean().default(false),
     /** Repository directory to write into; required when `write` is true. */
     path: z.string().min(1).optional(),
+    /** Module of a monorepo analysis to containerize (one of `analysis.modules[].module`); the Dockerfile goes into its directory. */
+    module: z.string().optional(),
     overwrite: z.boolean().default(false),
     /** Tag of the language image (`22.12.0-alpine3.21`); never `latest`. */
     baseImageTag: z
@@ -39,6 +42,10 @@ const InputSchema = z
 
 const OutputSchema = z.object({
   dockerfile: z.string(),
+  /** The module containerized (`''` for the repository root). */
+  module: z.string(),
+  /** The build context the Dockerfile expects, relative to the repository (`''`: the root; an npm workspace module builds from there). */
+  context: z.string(),
   dockerignore: z.string(),
   /** Where the Dockerfile was written, when `write` was true. */
   path: z.string().optional(),
@@ -51,9 +58,11 @@ const OutputSchema = z.object({
 
 /**
  * `generate_dockerfile`: renders a multi-stage Dockerfile and a `.dockerignore` from an
- * `analyze_repository` result — pinned base images (never `latest`), a non-root `USER`,
- * `EXPOSE` of the detected port, a `HEALTHCHECK` unless the runtime image is distroless (a
- * comment says why). `baseImageTag` replaces the tag of the language image.
+ * `analyze_repository` result — pinned base images (never `latest`), the numeric non-root
+ * `USER 10001:10001` the generated manifests also run as, `EXPOSE` of the detected port and a
+ * `HEALTHCHECK` following the analysis' health check (none for an app without a port; a comment
+ * where the image has no probe tool). `baseImageTag` replaces the tag of the language image;
+ * `module` picks one module of a monorepo analysis.
  *
  * With `write: true` the files are written into `path` atomically (temporary file, then rename);
  * an existing Dockerfile is kept unless `overwrite: true`, and an existing `.dockerignore` is kept
@@ -79,13 +88,22 @@ export const generateDockerfile = defineTool({
       throw toolFailure(errors, 'UNSUPPORTED_LANGUAGE', `no Dockerfile template for language "${analysis.language}"`, { language: analysis.language });
     }
     const supported = analysis as RepositoryAnalysis;
-    const rendered = renderDockerfile(supported, input.baseImageTag);
-    const dockerignore = renderDockerignore(supported);
-    const output: z.input<typeof OutputSchema> = { dockerfile: rendered.dockerfile, dockerignore, baseImage: rendered.baseImage, notes: rendered.notes };
+    const wanted = input.module?.replace(/^\.\//, '').replace(/\/$/, '');
+    const target = wanted === undefined || wanted === supported.module ? supported : supported.modules.find((candidate) => candidate.module === wanted);
+    if (target === undefined) {
+      throw toolFailure(errors, 'MODULE_NOT_FOUND', `module "${wanted ?? ''}" is not among ${supported.modules.map((m) => m.module).join(', ') || 'the analysis modules (none)'}`, { module: wanted });
+    }
+    const rendered = renderDockerfile(target, input.baseImageTag);
+    const dockerignore = renderDockerignore(target);
+    const context = target.module !== '' && target.workspace !== undefined ? '' : target.module;
+    if (target.module !== '') rendered.notes.push(`monorepo module ${target.module}: build with ${context === '' ? `the repository root as the context (docker build -f ${target.module}/Dockerfile .)` : `${target.module} as the context`}`);
+    const output: z.input<typeof OutputSchema> = { dockerfile: rendered.dockerfile, module: target.module, context, dockerignore, baseImage: rendered.baseImage, notes: rendered.notes };
     if (!input.write || input.path === undefined) return output;
 
-    const dockerfilePath = path.join(path.resolve(input.path), 'Dockerfile');
-    const ignorePath = path.join(path.resolve(input.path), '.dockerignore');
+    const dir = path.join(path.resolve(input.path), target.module);
+    const dockerfilePath = path.join(dir, 'Dockerfile');
+    // BuildKit reads `<Dockerfile>.dockerignore` beside a Dockerfile built from another context.
+    const ignorePath = path.join(dir, context === target.module ? '.dockerignore' : 'Dockerfile.dockerignore');
     if (!input.overwrite && (await exists(dockerfilePath))) {
       throw toolFailure(errors, 'DOCKERFILE_EXISTS', `${dockerfilePath} already exists; pass overwrite: true to replace it`, { path: dockerfilePath });
     }

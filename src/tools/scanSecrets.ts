@@ -32,8 +32,9 @@ const FindingSchema = z.object({
 /**
  * `scan_secrets`: walks a repository (skipping `node_modules`, `.git`, `vendor`, virtualenvs,
  * binary files and files over `maxFileBytes`) and reports hard-coded secrets: AWS access keys,
- * GitHub, Slack and JSON Web Tokens, private-key PEM headers, `password = "..."` assignments and
- * high-entropy strings assigned to names. Findings are a report, not a failure; previews never
+ * GitHub, Slack and JSON Web Tokens, private-key PEM headers, `password = "..."` assignments,
+ * unquoted credentials in configuration files (`db.password=...` in `.properties`, `password: ...`
+ * in YAML, `.env`, INI, TOML) and high-entropy strings assigned to names. Findings are a report, not a failure; previews never
  * hold a secret (at most its first 4 characters survive, e.g. `AKIA****************`).
  *
  * Errors: `REPO_NOT_FOUND` (not_found, non-retryable).
@@ -79,7 +80,7 @@ export const scanSecrets = defineTool({
         continue;
       }
       filesScanned += 1;
-      const rules = HASH_FILES.test(file.relative) ? RULES_WITHOUT_ENTROPY : SECRET_RULES;
+      const rules = (HASH_FILES.test(file.relative) ? RULES_WITHOUT_ENTROPY : SECRET_RULES).filter((rule) => rule.files === undefined || rule.files.test(file.relative));
       for (const finding of scanText(content.toString('utf8'), rules)) findings.push({ file: file.relative, ...finding });
       if (findings.length >= MAX_FINDINGS) break;
     }

@@ -6,6 +6,7 @@ import { ErrorType } from '../errors/ErrorInfo.js';
 import { DockerfileIssueSchema } from './dockerfile/DockerfileIssue.js';
 import { lintDockerfile } from './dockerfile/lintDockerfile.js';
 import { toolFailure } from './toolFailure.js';
+import { applyPolicy, ValidationPolicySchema } from './validation/ValidationPolicy.js';
 
 const errors = {
   DOCKERFILE_INVALID: { type: ErrorType.validation, retryable: false, description: 'the Dockerfile has error-severity issues; details.issues lists them with lines' },
@@ -26,13 +27,20 @@ const OutputSchema = z.object({
  * `validate_dockerfile`: parses a Dockerfile (given as text, or as a path to the file or to the
  * directory holding `Dockerfile`) with the maintained `dockerfile-ast` parser and lints it.
  *
- * Severities (see `DockerfileRule`):
- * - error: `UNKNOWN_INSTRUCTION`, `MISSING_ARGUMENTS`, `MISSING_FROM`, `SECRET_IN_ENV` (ENV/ARG named
- *   `*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*API_KEY*`... with a literal value), `INVALID_PORT`,
- *   `INVALID_JSON_FORM` for `SHELL`;
- * - warning: `NO_LATEST_TAG` (`latest` or untagged FROM), `RUNS_AS_ROOT`, `MISSING_HEALTHCHECK`,
- *   `ADD_INSTEAD_OF_COPY`, `INVALID_JSON_FORM` for `CMD`/`ENTRYPOINT`/`RUN`;
- * - info: `DEPRECATED_MAINTAINER`, `MISSING_HEALTHCHECK` on distroless/scratch images.
+ * Every issue carries its rule id, severity, line and a fix hint; the rules and their default
+ * severities are in `DockerfileRule`:
+ * - error: `UNKNOWN_INSTRUCTION`, `MISSING_ARGUMENTS`, `MISSING_FROM`, `SECRET_IN_ENV`, `INVALID_PORT`,
+ *   `INVALID_JSON_FORM` (SHELL), `STAGE_SELF_REFERENCE`, `WORLD_WRITABLE` (chmod 777),
+ *   `PACKAGE_NO_CONFIRM`, `HEALTHCHECK_TOOL_MISSING` (curl on an image without curl),
+ *   `REGISTRY_NOT_ALLOWED` (with a policy);
+ * - warning: `NO_LATEST_TAG`, `TAG_FLOATING`, `TAG_END_OF_LIFE` (Node, Python, Java, PHP, Debian),
+ *   `DEPRECATED_IMAGE`, `RUNS_AS_ROOT`, `USER_NOT_NUMERIC`, `MISSING_HEALTHCHECK`,
+ *   `PACKAGE_UPGRADE` (yum update, apt-get upgrade), `NPM_INSTALL_WITHOUT_LOCKFILE`,
+ *   `REMOTE_SCRIPT_PIPED`, `STAGE_UNKNOWN`, `ADD_INSTEAD_OF_COPY`, `INVALID_JSON_FORM` (CMD/RUN);
+ * - info: `PACKAGE_CACHE_KEPT`, `DEPRECATED_MAINTAINER`, `MISSING_HEALTHCHECK` where no probe can run.
+ *
+ * A `policy` turns rules off or to another severity by id, restricts base-image registries and
+ * fixes the date of the end-of-life checks.
  *
  * Any error fails the call with `DOCKERFILE_INVALID` (validation_error, non-retryable) whose
  * `details` is `{ issues, stages, baseImages }`; warnings alone give `valid: true`.
@@ -48,6 +56,7 @@ export const validateDockerfile = defineTool({
     .object({
       dockerfile: z.string().optional().describe('Dockerfile text'),
       path: z.string().min(1).optional().describe('A Dockerfile, or a directory holding one'),
+      policy: ValidationPolicySchema.optional().describe('Rules to turn off or to another severity, allowed registries, date for end-of-life checks'),
     })
     .refine((input) => (input.dockerfile === undefined) !== (input.path === undefined), { message: 'give exactly one of dockerfile or path' }),
   output: OutputSchema,
@@ -65,7 +74,10 @@ export const validateDockerfile = defineTool({
         throw toolFailure(errors, 'DOCKERFILE_NOT_FOUND', `no Dockerfile at ${file ?? resolved}`, { path: file }, error);
       });
     }
-    const lint = lintDockerfile(text ?? '');
+    const context = file === undefined ? undefined : path.dirname(file);
+    const hasLockFile = context === undefined ? undefined : await hasNodeLock(context);
+    const raw = lintDockerfile(text ?? '', { asOf: input.policy?.asOf, allowedRegistries: input.policy?.allowedRegistries, hasLockFile });
+    const lint = { ...raw, issues: applyPolicy(raw.issues, input.policy) };
     const failures = lint.issues.filter((issue) => issue.severity === 'error');
     if (failures.length > 0) {
       const summary = failures.map((issue) => `${issue.rule} at line ${issue.line}`).join(', ');
@@ -78,3 +90,10 @@ export const validateDockerfile = defineTool({
     return { valid: true, ...lint, ...(file === undefined ? {} : { path: file }) };
   },
 });
+
+/** Whether a Node.js lock file sits beside the Dockerfile (the usual build context). */
+async function hasNodeLock(dir: string): Promise<boolean | undefined> {
+  const names = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
+  const found = await Promise.all(names.map((name) => stat(path.join(dir, name)).then(() => true, () => false)));
+  return found.some(Boolean);
+}

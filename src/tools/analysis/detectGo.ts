@@ -1,6 +1,8 @@
 import type { LanguageDetection } from './LanguageDetection.js';
 import type { RepoReader } from './RepoReader.js';
 import { findHealthPath, findPort } from './findInSources.js';
+import { healthCheckFor } from './healthCheckFor.js';
+import type { Guess } from './RepositoryAnalysisSchema.js';
 
 const FRAMEWORKS = [
   ['github.com/gin-gonic/gin', 'gin'],
@@ -34,9 +36,20 @@ export async function detectGo(repo: RepoReader): Promise<LanguageDetection | un
   const entryPoint = mainDir === undefined ? '.' : mainDir === '' ? '.' : `./${mainDir}`;
   if (mainDir === undefined) notes.push('no `package main` with `func main()` found; building the module root');
   if (new Set(mains.map(directoryOf)).size > 1) notes.push(`several main packages; building ${entryPoint}`);
-  const found = findPort(sources, PORT_PATTERNS);
+  const guesses: Guess[] = [];
+  if (mainDir === undefined) guesses.push({ field: 'entryPoint', value: '.', reason: 'no `package main` with `func main()` found' });
+  if (languageVersion === undefined) guesses.push({ field: 'languageVersion', value: '1.23', reason: 'go.mod has no go directive' });
+  const listens = framework !== 'none' || sources.some((file) => /"net\/http"|net\.Listen\(/.test(file.text));
+  const found = listens ? findPort(sources, PORT_PATTERNS) : undefined;
+  let port: number | undefined = found?.port;
+  if (port === undefined && listens) {
+    port = 8080;
+    guesses.push({ field: 'port', value: '8080', reason: 'the code serves HTTP but no port literal or PORT default was found' });
+  }
+  if (!listens) notes.push('the code imports no net/http and opens no listener: no port, no HTTP probe');
   const lockFile = (await repo.exists('go.sum')) ? 'go.sum' : undefined;
-  if (lockFile === undefined && direct.length > 0) notes.push('go.sum is missing; run `go mod tidy` and commit it');
+  if (lockFile === undefined && direct.length > 0) notes.push('go.sum is missing: the image runs `go mod tidy` before building, so module versions are resolved at build time; commit go.sum');
+  const healthCheckPath = port === undefined ? undefined : findHealthPath(sources);
 
   return {
     language: 'go',
@@ -45,14 +58,16 @@ export async function detectGo(repo: RepoReader): Promise<LanguageDetection | un
     packageManager: 'go',
     lockFile,
     entryPoint,
-    port: found?.port ?? 8080,
-    portSource: found === undefined ? 'framework-default' : 'code',
-    healthCheckPath: findHealthPath(sources),
+    port,
+    portSource: port === undefined ? 'none' : found === undefined ? 'framework-default' : 'code',
+    healthCheckPath,
+    healthCheck: healthCheckFor(port, healthCheckPath),
     buildCommand: `CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o app ${entryPoint}`,
     startCommand: './app',
     artifact: 'app',
     dependencies: { production: direct.length, development: 0, names: direct.sort() },
     notes,
+    guesses,
   };
 }
 

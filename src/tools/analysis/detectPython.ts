@@ -1,11 +1,15 @@
 import type { LanguageDetection } from './LanguageDetection.js';
 import type { RepoReader, SourceFile } from './RepoReader.js';
 import { findFile, findHealthPath, findPort } from './findInSources.js';
+import { healthCheckFor } from './healthCheckFor.js';
+import type { Guess } from './RepositoryAnalysisSchema.js';
 import { readVersionFile } from './readVersionFile.js';
 import { tomlKeys, tomlSection, tomlString } from './tomlSection.js';
 
 const MARKERS = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'setup.py', 'setup.cfg', 'manage.py'];
 const FRAMEWORKS = ['django', 'fastapi', 'flask'] as const;
+/** Code that serves on a socket, short of a web framework. */
+const LISTENS = /\bhttp\.server\b|socketserver|\buvicorn\.run\(|\baiohttp\b|\.run\([^)]*\bport\s*=|transport\s*=\s*['"](?:sse|streamable-http|http)['"]/;
 const DEFAULT_PORTS: Record<string, number> = { flask: 5000, fastapi: 8000, django: 8000, none: 8000 };
 const PORT_PATTERNS = [
   /(?:environ\.get|environ\.setdefault|getenv)\(\s*['"]PORT['"]\s*,\s*['"]?(\d{2,5})/,
@@ -30,7 +34,7 @@ export async function detectPython(repo: RepoReader): Promise<LanguageDetection 
 
   const { production, development } = await readDependencies(repo, pyproject, pipfile);
   const names = production.map(normalize);
-  const framework = FRAMEWORKS.find((name) => names.includes(name)) ?? 'none';
+  const framework = FRAMEWORKS.find((name) => names.includes(name)) ?? (names.includes('mcp') || names.includes('fastmcp') ? 'mcp' : 'none');
 
   const setup = `${(await repo.read('setup.py')) ?? ''}\n${(await repo.read('setup.cfg')) ?? ''}`;
   const runtimeTxt = /python-(\d[\w.]*)/.exec((await repo.read('runtime.txt')) ?? '')?.[1];
@@ -42,8 +46,17 @@ export async function detectPython(repo: RepoReader): Promise<LanguageDetection 
     runtimeTxt;
 
   const sources = await repo.sources(['.py'], 3);
-  const found = findPort(sources, PORT_PATTERNS);
-  const port = found?.port ?? DEFAULT_PORTS[framework] ?? 8000;
+  const guesses: Guess[] = [];
+  if (languageVersion === undefined) guesses.push({ field: 'languageVersion', value: '3.12', reason: 'no requires-python, python_requires, .python-version or runtime.txt' });
+  const mcp = framework === 'mcp';
+  const listens = (framework !== 'none' && !mcp) || sources.some((file) => LISTENS.test(file.text));
+  const found = listens ? findPort(sources, PORT_PATTERNS) : undefined;
+  let port: number | undefined = found?.port;
+  if (port === undefined && listens) {
+    port = DEFAULT_PORTS[framework] ?? 8000;
+    guesses.push({ field: 'port', value: String(port), reason: `no port in the code; ${framework === 'none' ? 'the usual' : `${framework}'s`} default` });
+  }
+  if (!listens) notes.push(mcp ? 'an MCP server over stdio: no port, no HTTP probe' : 'the code opens no listening socket: no port, no HTTP probe');
   const app = findApp(sources, framework);
   const entryPoint = framework === 'django' ? 'manage.py' : app?.file ?? (await repo.firstExisting(['app.py', 'main.py', 'wsgi.py', 'server.py']));
   const has = (name: string): boolean => names.includes(name);
@@ -60,7 +73,11 @@ export async function detectPython(repo: RepoReader): Promise<LanguageDetection 
   } else if (framework === 'flask') {
     notes.push("flask's development server serves the app; add gunicorn for production");
   }
-  if (entryPoint === undefined) notes.push('no entry point found; guessed main.py');
+  if (entryPoint === undefined) guesses.push({ field: 'entryPoint', value: 'main.py', reason: 'no app object or usual entry file (app.py, main.py, wsgi.py, server.py) found' });
+  else if (entryPoint !== 'manage.py' && !(await repo.exists(entryPoint))) notes.push(`the entry point ${entryPoint} does not exist`);
+  // Django routes carry no leading slash: path("healthz", ...).
+  const djangoHealth = framework === 'django' ? /\bpath\(\s*["']((?:health|healthz|livez|readyz|ping)\/?)["']/.exec(sources.map((file) => file.text).join('\n'))?.[1] : undefined;
+  const healthCheckPath = port === undefined ? undefined : findHealthPath(sources) ?? (djangoHealth === undefined ? undefined : `/${djangoHealth}`);
 
   const buildCommand =
     packageManager === 'poetry' ? 'poetry install --only main --no-root'
@@ -74,13 +91,15 @@ export async function detectPython(repo: RepoReader): Promise<LanguageDetection 
     lockFile,
     entryPoint,
     port,
-    portSource: found === undefined ? 'framework-default' : 'code',
-    healthCheckPath: findHealthPath(sources),
+    portSource: port === undefined ? 'none' : found === undefined ? 'framework-default' : 'code',
+    healthCheckPath,
+    healthCheck: healthCheckFor(port, healthCheckPath),
     buildCommand,
     startCommand,
     artifact: undefined,
     dependencies: { production: production.length, development: development.length, names: production.sort() },
     notes,
+    guesses,
   };
 }
 

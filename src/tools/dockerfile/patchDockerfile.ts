@@ -1,4 +1,5 @@
 import { DockerfileParser, type From, type Instruction } from 'dockerfile-ast';
+import { healthCheckFor } from '../analysis/healthCheckFor.js';
 import { flavourOf } from './baseImages.js';
 import type { DockerfileIssue } from './DockerfileIssue.js';
 import { lintDockerfile } from './lintDockerfile.js';
@@ -89,7 +90,7 @@ export function patchDockerfile(text: string, hints: PatchHints = {}): Dockerfil
   const lastUser = users[users.length - 1];
   const lastUserName = lastUser?.getArguments()[0]?.getValue();
   const needsUser = final !== undefined && !/nonroot/.test(finalImage) && (lastUser === undefined || /^(root|0)(:.*)?$/.test(lastUserName ?? ''));
-  const user = nonRootUser(finalImage, flavourOf(finalImage));
+  const user = nonRootUser(flavourOf(finalImage));
 
   for (const instruction of instructions) {
     const keyword = instruction.getKeyword();
@@ -98,7 +99,7 @@ export function patchDockerfile(text: string, hints: PatchHints = {}): Dockerfil
     const chown = needsUser && instruction.getRange().start.line > finalLine && !/--chown/.test(instruction.getTextContent());
     if (!local && !chown) continue;
     const range = instruction.getInstructionRange();
-    charEdits.push({ line: range.start.line, start: range.start.character, end: range.end.character, text: `${local ? 'COPY' : keyword}${chown ? ` --chown=${user.name}:${user.name}` : ''}` });
+    charEdits.push({ line: range.start.line, start: range.start.character, end: range.end.character, text: `${local ? 'COPY' : keyword}${chown ? ` --chown=${user.owner}` : ''}` });
     if (local) changes.push(`line ${range.start.line + 1}: ADD of local files replaced by COPY`);
   }
 
@@ -108,21 +109,22 @@ export function patchDockerfile(text: string, hints: PatchHints = {}): Dockerfil
   if (needsUser) {
     if (user.create !== undefined) lineEdits.push({ start: finalLine + 1, end: finalLine, lines: [user.create] });
     if (lastUser !== undefined) {
-      lineEdits.push({ start: lastUser.getRange().start.line, end: lastUser.getRange().end.line, lines: [`USER ${user.name}`] });
-      changes.push(`line ${lastUser.getRange().start.line + 1}: USER ${lastUserName ?? ''} replaced by USER ${user.name}`);
+      lineEdits.push({ start: lastUser.getRange().start.line, end: lastUser.getRange().end.line, lines: [`USER ${user.owner}`] });
+      changes.push(`line ${lastUser.getRange().start.line + 1}: USER ${lastUserName ?? ''} replaced by USER ${user.owner}`);
     } else {
-      tail.push(`USER ${user.name}`);
-      changes.push(`added USER ${user.name} to the final stage, with --chown on its COPY instructions`);
+      tail.push(`USER ${user.owner}`);
+      changes.push(`added USER ${user.owner} to the final stage, with --chown on its COPY instructions`);
     }
-    if (user.create !== undefined) changes.push(`after line ${finalLine + 1}: created the ${user.name} user`);
+    if (user.create !== undefined) changes.push(`after line ${finalLine + 1}: created the app user (${user.owner})`);
   }
   if (final !== undefined && !finalStage.some((instruction) => instruction.getKeyword() === 'HEALTHCHECK')) {
     const port = exposedPort(finalStage) ?? hints.port;
     if (port !== undefined && flavourOf(finalImage) !== 'distroless') {
-      const healthcheck = renderHealthcheck({ image: finalImage, port, path: hints.healthCheckPath });
+      const health = healthCheckFor(port, hints.healthCheckPath);
+      const healthcheck = renderHealthcheck({ image: finalImage, port, health });
       if (healthcheck.some((line) => line.startsWith('HEALTHCHECK'))) {
         tail.push(...healthcheck);
-        changes.push(`added a HEALTHCHECK probing http://127.0.0.1:${port}${hints.healthCheckPath ?? '/'}`);
+        changes.push(`added a HEALTHCHECK probing ${health.type === 'http' ? `http://127.0.0.1:${port}${health.path ?? '/'}` : `TCP port ${port}`}`);
       }
     }
   }

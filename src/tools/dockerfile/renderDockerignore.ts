@@ -15,10 +15,12 @@ const COMMON = [
   '.idea',
 ];
 const BY_LANGUAGE: Record<Language, string[]> = {
-  node: ['node_modules', 'npm-debug.log*', 'yarn-error.log', 'coverage', '.next/cache', '.turbo'],
+  node: ['**/node_modules', 'npm-debug.log*', 'yarn-error.log', 'coverage', '.next/cache', '.turbo'],
   python: ['__pycache__', '**/*.py[cod]', '.venv', 'venv', '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '*.egg-info', 'htmlcov'],
   go: ['bin', '*.test', 'coverage.out'],
-  java: ['target', 'build', '.gradle', '*.iml', 'out'],
+  java: ['target', 'build', 'dist', '.gradle', '*.iml', 'out'],
+  dotnet: ['bin', 'obj', '*.user', '.vs'],
+  rust: ['target'],
 };
 
 /**

@@ -1,31 +1,27 @@
-import type { RepositoryAnalysis } from '../analysis/RepositoryAnalysisSchema.js';
-import type { BaseImages } from './baseImages.js';
 import { nonRootUser } from './nonRootUser.js';
-import { renderHealthcheck } from './renderHealthcheck.js';
+import type { RenderContext } from './RenderContext.js';
+import { renderServe } from './renderServe.js';
 
 /**
- * Go: modules downloaded in their own layer, a static, stripped binary built in the golang
- * image, shipped alone on distroless `static:nonroot` (or on Alpine when a dependency needs cgo).
+ * Go: modules downloaded in their own layer (or tidied first when `go.sum` is missing, which
+ * `go build` would otherwise refuse), a static, stripped binary built in the golang image,
+ * shipped alone on distroless `static` (or on Alpine when a dependency needs cgo).
  */
-export function renderGoDockerfile(analysis: RepositoryAnalysis, images: BaseImages): string[] {
+export function renderGoDockerfile({ analysis, images, profile }: RenderContext): string[] {
   const cgo = images.flavour !== 'distroless';
-  const user = nonRootUser(images.runtime, images.flavour);
+  const user = nonRootUser(images.flavour);
+  const download = analysis.lockFile === undefined ? ['COPY go.mod ./', 'COPY . .', 'RUN go mod tidy'] : [`COPY go.mod ${analysis.lockFile} ./`, 'RUN go mod download', 'COPY . .'];
   return [
     `FROM ${images.build} AS build`,
     ...(cgo ? ['RUN apk add --no-cache build-base'] : []),
     'WORKDIR /src',
-    `COPY go.mod ${analysis.lockFile === undefined ? '' : `${analysis.lockFile} `}./`,
-    'RUN go mod download',
-    'COPY . .',
+    ...download,
     `RUN CGO_ENABLED=${cgo ? 1 : 0} GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/app ${analysis.entryPoint ?? '.'}`,
     '',
     `FROM ${images.runtime} AS runtime`,
     ...(user.create === undefined ? [] : [user.create]),
-    `COPY --from=build /out/app /app`,
-    `ENV PORT=${analysis.port}`,
-    `USER ${user.name}:${user.name}`,
-    `EXPOSE ${analysis.port}`,
-    ...renderHealthcheck({ image: images.runtime, port: analysis.port, path: analysis.healthCheckPath }),
-    'ENTRYPOINT ["/app"]',
+    'COPY --from=build /out/app /app',
+    ...(profile.port === undefined ? [] : [`ENV PORT=${profile.port}`]),
+    ...renderServe(profile, images.runtime, 'ENTRYPOINT ["/app"]'),
   ];
 }

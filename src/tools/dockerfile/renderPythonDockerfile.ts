@@ -1,8 +1,7 @@
-import type { RepositoryAnalysis } from '../analysis/RepositoryAnalysisSchema.js';
-import type { BaseImages } from './baseImages.js';
 import { execForm } from './execForm.js';
 import { nonRootUser } from './nonRootUser.js';
-import { renderHealthcheck } from './renderHealthcheck.js';
+import type { RenderContext } from './RenderContext.js';
+import { renderServe } from './renderServe.js';
 
 /** Tools that turn a Poetry/Pipenv project into a requirements file, pinned like the images. */
 const POETRY = 'poetry==1.8.5';
@@ -11,9 +10,10 @@ const PIPENV = 'pipenv==2024.4.0';
 /**
  * Python: dependencies installed into a virtualenv (`/opt/venv`) in a build stage, so the
  * runtime image carries no compiler, pip cache or Poetry/Pipenv; the venv and the source are
- * copied into a fresh slim image that runs as an unprivileged `app` user.
+ * copied into a fresh slim image that runs as the numeric app user, without writing bytecode
+ * (the root filesystem is read-only).
  */
-export function renderPythonDockerfile(analysis: RepositoryAnalysis, images: BaseImages): string[] {
+export function renderPythonDockerfile({ analysis, images, profile }: RenderContext): string[] {
   const pip = '/opt/venv/bin/pip install';
   let install: string[];
   if (analysis.packageManager === 'poetry') {
@@ -28,7 +28,7 @@ export function renderPythonDockerfile(analysis: RepositoryAnalysis, images: Bas
   } else {
     install = ['COPY . .', `RUN ${pip} .`];
   }
-  const user = nonRootUser(images.runtime, images.flavour);
+  const user = nonRootUser(images.flavour);
   return [
     `FROM ${images.build} AS build`,
     'ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1',
@@ -37,14 +37,11 @@ export function renderPythonDockerfile(analysis: RepositoryAnalysis, images: Bas
     ...install,
     '',
     `FROM ${images.runtime} AS runtime`,
-    `ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH="/opt/venv/bin:$PATH" PORT=${analysis.port}`,
+    `ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH="/opt/venv/bin:$PATH"${profile.port === undefined ? '' : ` PORT=${profile.port}`}`,
     'WORKDIR /app',
     ...(user.create === undefined ? [] : [user.create]),
     'COPY --from=build /opt/venv /opt/venv',
-    `COPY --chown=${user.name}:${user.name} . .`,
-    `USER ${user.name}`,
-    `EXPOSE ${analysis.port}`,
-    ...renderHealthcheck({ image: images.runtime, port: analysis.port, path: analysis.healthCheckPath }),
-    `CMD ${execForm(analysis.startCommand)}`,
+    'COPY . .',
+    ...renderServe(profile, images.runtime, `CMD ${execForm(analysis.startCommand)}`),
   ];
 }

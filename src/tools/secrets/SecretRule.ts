@@ -11,6 +11,8 @@ export interface SecretRule {
    * first is the name it is assigned to.
    */
   pattern: RegExp;
+  /** Only files whose relative path matches are scanned with this rule (config formats); all files when absent. */
+  files?: RegExp;
   /** Rejects a match that is a placeholder or otherwise not a secret. */
   accept?(secret: string, name: string | undefined): boolean;
 }

@@ -5,6 +5,10 @@ const PLACEHOLDER = /^(?:\*+|x+|\.+|<[^>]*>|\{\{.*\}\}|%s|your[_-]?\w*|password|
 /** Names whose long values are hashes or ids by design, not credentials. */
 const NOT_SECRET_NAME = /hash|integrity|sha\d*|checksum|digest|nonce|uuid|guid|commit|version|etag|resolved|url|uri|path|file|class|image/i;
 const HEX = /^[0-9a-f]+$/i;
+/** Configuration formats whose values are written unquoted. */
+export const CONFIG_FILES = /\.(?:properties|ya?ml|ini|cfg|conf|toml|env)$|(?:^|\/)\.env(?:\.[\w-]+)?$/i;
+/** Names that describe a credential rather than hold it (`password.encoder`, `secret-file`, `token_url`). */
+const NOT_SECRET_SUFFIX = /(?:encoder|policy|length|min|max|field|file|path|url|uri|enabled|required|type|hash|algorithm|prompt|reset|name|ref|key-ref|secretkeyref|_FILE|_PATH|_URL)$/i;
 
 /**
  * The secret scanner's detectors, specific formats first. The generic ones (`GENERIC_PASSWORD`,
@@ -32,6 +36,15 @@ export const SECRET_RULES: readonly SecretRule[] = [
     severity: 'medium',
     pattern: /(?:^|[\s;])([A-Z_][A-Z0-9_]{0,40}(?:PASSWORD|PASSWD|SECRET|API_?KEY|ACCESS_?TOKEN|AUTH_?TOKEN)[A-Z0-9_]{0,40})=([^\s"'$]{4,200})/dg,
     accept: (secret, name) => !PLACEHOLDER.test(secret) && !/(?:_FILE|_PATH|_URL)$/.test(name ?? ''),
+  },
+  {
+    // Unquoted `db.password=...` in .properties and `password: ...` in YAML/INI/TOML config,
+    // where values are not quoted; only config files, so code (`password = input()`) stays out.
+    id: 'GENERIC_PASSWORD',
+    severity: 'medium',
+    pattern: /^\s*(?:-\s+)?([\w.-]{0,60}(?:password|passwd|pwd|secret|api[_.-]?key|access[_.-]?token|auth[_.-]?token|client[_.-]?secret|credentials?)[\w.-]{0,40})\s*[=:]\s*(?!["'|>])([^\s#"'][^\s#]{3,200})\s*(?:#.*)?$/dgi,
+    files: CONFIG_FILES,
+    accept: (secret, name) => !PLACEHOLDER.test(secret) && !/\$\{|\{\{|^\$\w|^ENC\(|^!/.test(secret) && !NOT_SECRET_SUFFIX.test(name ?? ''),
   },
   {
     id: 'HIGH_ENTROPY_STRING',
