@@ -4,7 +4,7 @@ import { ExitCode } from './exitCodes.js';
 import { chatCommand } from './chatCommand.js';
 import { graphCommand, type GraphFormat } from './graphCommand.js';
 import { inspectCommand, type InspectMode } from './inspectCommand.js';
-import { mcpCommand, parsePort } from './mcpCommand.js';
+import { mcpCommand, parsePort, parsePositiveInteger } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
 import { DEFAULT_STORE, runsRequestCommand, runsListCommand, runsResumeCommand, runsShowCommand, workerCommand } from './runsCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
@@ -81,10 +81,14 @@ program
   .option('--host <host>', 'HTTP interface to bind', '127.0.0.1')
   .option('--token <token>', 'require this bearer token over HTTP (default: $ORCHKIT_MCP_TOKEN)')
   .option('--workflows <dir>', 'directory of the workflow files list_workflows shows', 'examples')
+  .option('--workspace <dir>', 'files given to tools and execute_workflow must lie under this directory (default: the working directory)')
+  .option('--session-idle-ms <ms>', 'close an HTTP session idle this long (default 1800000)', parsePositiveInteger)
+  .option('--max-sessions <n>', 'HTTP sessions open at once; more are refused with MCP_SESSION_LIMIT (default 100)', parsePositiveInteger)
+  .option('--allowed-origin <origin>', 'browser Origin accepted besides the server\'s own (repeatable)', (v: string, all: string[] = []) => [...all, v])
   .option('--store <url>', 'execution store of the runs (sqlite:<path>, postgres://...): status, pause and resume outlive the server', DEFAULT_STORE)
   .option('--no-store', 'keep runs in memory only (no pause_workflow or resume_workflow)')
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
-  .action(async (opts: { http?: boolean; port: number; host: string; token?: string; workflows: string; store: string | false; logLevel: string }) => {
+  .action(async (opts: { http?: boolean; port: number; host: string; token?: string; workflows: string; workspace?: string; sessionIdleMs?: number; maxSessions?: number; allowedOrigin?: string[]; store: string | false; logLevel: string }) => {
     process.exitCode = await mcpCommand({ ...opts, logger: createCliLogger(opts.logLevel) });
   });
 

@@ -65,7 +65,7 @@ interface ArgumentIssue {
 /** Top-level arguments the input object does not declare (the advertised schema says `additionalProperties: false`). */
 function unknownArguments(schema: z.ZodType, args: unknown): ArgumentIssue[] {
   if (!(schema instanceof z.ZodObject) || typeof args !== 'object' || args === null) return [];
-  const known = Object.keys(schema.shape as Record<string, unknown>);
+  const known = Object.keys(schema.shape);
   return Object.keys(args)
     .filter((key) => !known.includes(key))
     .map((key) => {
