@@ -45,7 +45,7 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
 }
 
 function objectKeys(schema: z.ZodType | undefined): string[] {
-  if (schema instanceof z.ZodObject) return Object.keys(schema.shape as Record<string, unknown>);
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
   if (schema instanceof z.ZodUnion) return [...new Set((schema.options as z.ZodType[]).flatMap((option) => objectKeys(unwrap(option))))];
   return [];
 }

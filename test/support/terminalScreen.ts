@@ -16,8 +16,9 @@ export function terminalScreen(output: string): string[] {
     const char = output[i] ?? '';
     if (char === '\u001b') {
       const csi = /^\[([?\d;]*)([A-Za-z])/.exec(output.slice(i + 1));
-      const osc = /^\][^\u0007]*\u0007/.exec(output.slice(i + 1));
-      if (osc) i += osc[0].length;
+      // An OSC string (window title, hyperlink) runs to BEL.
+      const bell = output.slice(i + 1).startsWith(']') ? output.indexOf('\u0007', i) : -1;
+      if (bell !== -1) i = bell;
       if (!csi) continue;
       i += csi[0].length;
       const n = Number.parseInt(csi[1] ?? '', 10);
