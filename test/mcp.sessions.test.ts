@@ -69,6 +69,9 @@ describe('MCP HTTP sessions are separate', () => {
     expect(run).toMatchObject({ status: 'completed', sessionId: 'repo', output: { token: 'a' } });
     expect(structured(await mallory.callTool({ name: 'get_workflow_status', arguments: { executionId: run.executionId } }))).toMatchObject({ error: { code: 'EXECUTION_NOT_FOUND' } });
     expect(structured(await alice.callTool({ name: 'get_workflow_status', arguments: { executionId: run.executionId } }))).toMatchObject({ status: 'completed', sessionId: 'repo' });
+    const anonymous = structured<{ executionId: string }>(await alice.callTool({ name: 'execute_workflow', arguments: { definition: { id: 'quiet', steps: [{ id: 'a', tool: 'scan_secrets', input: { path: '.' } }] } } }));
+    expect(structured(await mallory.callTool({ name: 'get_workflow_status', arguments: { executionId: anonymous.executionId } }))).toMatchObject({ error: { code: 'EXECUTION_NOT_FOUND' } });
+    expect(structured(await mallory.callTool({ name: 'cancel_workflow', arguments: { executionId: anonymous.executionId } }))).toMatchObject({ error: { code: 'EXECUTION_NOT_FOUND' } });
   });
 });
 

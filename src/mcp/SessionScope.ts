@@ -11,6 +11,8 @@ export interface SessionScope {
   outer(sessionId: string): string;
   /** False for a runtime session id of another MCP session's scope. */
   owns(sessionId: string): boolean;
+  /** True when this is a scope of its own (HTTP), not the identity (stdio). */
+  readonly scoped: boolean;
 }
 
 const SCOPE_PREFIX = 'mcp:';
@@ -23,11 +25,12 @@ const SCOPE_PREFIX = 'mcp:';
  * runtime.context(sessions.inner(args.sessionId)).get('analysis');
  */
 export function sessionScope(scope: string | undefined): SessionScope {
-  if (scope === undefined) return { inner: (id) => id, outer: (id) => id, owns: () => true };
+  if (scope === undefined) return { inner: (id) => id, outer: (id) => id, owns: () => true, scoped: false };
   const prefix = `${SCOPE_PREFIX}${scope}:`;
   return {
     inner: (id) => `${prefix}${id}`,
     outer: (id) => (id.startsWith(prefix) ? id.slice(prefix.length) : id),
     owns: (id) => !id.startsWith(SCOPE_PREFIX) || id.startsWith(prefix),
+    scoped: true,
   };
 }

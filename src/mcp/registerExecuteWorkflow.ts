@@ -44,7 +44,8 @@ export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, his
       const execution = runtime.startWorkflow(definition, {
         input: args.input ?? {},
         correlationId,
-        ...(args.sessionId === undefined ? {} : { sessionId: scope.inner(args.sessionId) }),
+        // Scoped, a run without a session gets a fresh one of this MCP session: other sessions do not see it.
+        ...(args.sessionId === undefined ? (scope.scoped ? { sessionId: scope.inner(randomUUID()) } : {}) : { sessionId: scope.inner(args.sessionId) }),
         ...(args.wait ? { signal: extra.signal } : {}),
       });
       void execution.result.then((result) => history.record(result));
