@@ -39,13 +39,14 @@ export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, his
   registerMcpTool(server, { name: 'execute_workflow', description, input: ExecuteWorkflowInput, output: ExecutionAnswerSchema }, async (args, extra) => {
     const definition = await loadWorkflowSource(args, { tools: runtime.tools, workflowsDir, workspaceRoot });
     const correlationId = randomUUID();
+    // Scoped, a run without a session gets a fresh one of this MCP session: other sessions do not see it.
+    const named = args.sessionId ?? (scope.scoped ? randomUUID() : undefined);
     const progress = args.wait ? forwardProgress(runtime.bus, correlationId, extra, definition.steps.length) : undefined;
     try {
       const execution = runtime.startWorkflow(definition, {
         input: args.input ?? {},
         correlationId,
-        // Scoped, a run without a session gets a fresh one of this MCP session: other sessions do not see it.
-        ...(args.sessionId === undefined ? (scope.scoped ? { sessionId: scope.inner(randomUUID()) } : {}) : { sessionId: scope.inner(args.sessionId) }),
+        ...(named === undefined ? {} : { sessionId: scope.inner(named) }),
         ...(args.wait ? { signal: extra.signal } : {}),
       });
       void execution.result.then((result) => history.record(result));
