@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,7 +180,10 @@ describe('MCP tool schemas', () => {
     // The client validates every structuredContent against the advertised schema and throws on a mismatch.
     const ok = await client.callTool({ name: 'analyze_repository', arguments: { path: 'examples/apps/node-express' } });
     expect(structured(ok)).toMatchObject({ language: 'node' });
-    const run = await client.callTool({ name: 'execute_workflow', arguments: { path: 'containerize', input: { repoPath: 'examples/apps/node-express' }, wait: false } });
+    // A copy: the pipeline writes a Dockerfile and manifests into the repository it containerizes.
+    const repo = join(workspace, 'node-app');
+    await cp(join(root, 'examples', 'apps', 'node-express'), repo, { recursive: true });
+    const run = await client.callTool({ name: 'execute_workflow', arguments: { path: 'containerize', input: { repoPath: repo }, wait: false } });
     expect(structured(run)).toMatchObject({ status: 'running' });
     await client.callTool({ name: 'share_context', arguments: { sessionId: 's', contextType: 'n', data: [1, 2] } });
     expect(structured(await client.callTool({ name: 'get_context', arguments: { sessionId: 's' } }))).toMatchObject({ entries: [{ data: [1, 2] }] });
