@@ -6,7 +6,7 @@ export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOp
 export type { SuspendReason } from './runtime/DurableRuns.js';
 export type { WorkflowExecution } from './runtime/startExecution.js';
 export type { WorkflowResult, StepResult } from './runtime/WorkflowResult.js';
-export { systemClock } from './runtime/Clock.js';
+export { systemClock, rearmingClock, MAX_TIMER_DELAY_MS } from './runtime/Clock.js';
 export type { Clock } from './runtime/Clock.js';
 export type { SessionContext, ContextEntry, ShareOptions } from './runtime/SessionContext.js';
 export { createContextStore } from './runtime/ContextStore.js';
@@ -30,6 +30,8 @@ export type { ParseOptions } from './definition/parseWorkflow.js';
 export { validateWorkflow } from './definition/validateWorkflow.js';
 export type { ValidateOptions, ValidationResult } from './definition/validateWorkflow.js';
 export { WorkflowDefinitionSchema, StepSchema, RetryPolicySchema, ErrorPolicySchema } from './definition/WorkflowDefinitionSchema.js';
+export { DefinitionLimits } from './definition/DefinitionLimits.js';
+export { DurationMsSchema, DelayMsSchema, MAX_DURATION_MS } from './definition/DurationSchema.js';
 export type {
   WorkflowDefinition,
   WorkflowDefinitionInput,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { durationProblem } from '../definition/DurationSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
 import type { ToolContext } from './ToolContext.js';
 
@@ -50,6 +51,10 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType>(definition:
   }
   if (typeof definition.run !== 'function') {
     throw new RuntimeError('INVALID_OPTION', `tool "${definition.name}" has no run function`);
+  }
+  const timeoutProblem = definition.timeoutMs === undefined ? undefined : durationProblem(definition.timeoutMs);
+  if (timeoutProblem !== undefined) {
+    throw new RuntimeError('INVALID_OPTION', `timeoutMs of tool "${definition.name}" ${timeoutProblem} (got ${definition.timeoutMs})`);
   }
   return Object.freeze({ ...definition, kind: 'orchkit.tool' as const, errors: Object.freeze({ ...definition.errors }) });
 }

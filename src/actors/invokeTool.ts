@@ -2,12 +2,13 @@ import type { z } from 'zod';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { isToolError, ToolError } from '../errors/ToolError.js';
 import { formatPath } from '../definition/formatPath.js';
+import { toJsonData } from '../definition/toJsonData.js';
 import type { AnyTool } from './defineTool.js';
 import type { ToolContext } from './ToolContext.js';
 
 /**
  * Runs one tool call with its boundary checks: input and output validated by the tool's
- * schemas, and every failure turned into a `ToolError` whose `type`/`retryable` default
+ * schemas, the output copied as JSON data (`OUTPUT_NOT_JSON` otherwise), and every failure turned into a `ToolError` whose `type`/`retryable` default
  * from the tool's declared errors. A throw that is not a `ToolError` is a crash
  * (`TOOL_CRASHED`, retryable); an abort is `CANCELLED`.
  *
@@ -25,7 +26,26 @@ export async function invokeTool(tool: AnyTool, input: unknown, ctx: ToolContext
   }
   const parsedOutput = tool.output.safeParse(output);
   if (!parsedOutput.success) throw schemaError(tool, 'OUTPUT_INVALID', 'output', parsedOutput.error);
-  return parsedOutput.data;
+  return jsonOutput(tool, parsedOutput.data);
+}
+
+/**
+ * The output as JSON data: a frozen copy in plain objects whose `__proto__`/`constructor` keys
+ * are own keys. An output that is not JSON (a cycle, a BigInt, a function, a class instance)
+ * fails the call with `OUTPUT_NOT_JSON` rather than reach the run's result and its store.
+ */
+function jsonOutput(tool: AnyTool, output: unknown): unknown {
+  if (output === undefined) return undefined;
+  return toJsonData(output, 'output', Number.POSITIVE_INFINITY, (_problem, message, path) =>
+    new ToolError({
+      code: 'OUTPUT_NOT_JSON',
+      type: ErrorType.validation,
+      retryable: false,
+      tool: tool.name,
+      message: `${tool.name}: the output is not JSON data: ${message}`,
+      details: { path },
+    }),
+  ).value;
 }
 
 function schemaError(tool: AnyTool, code: string, side: 'input' | 'output', error: z.ZodError): ToolError {

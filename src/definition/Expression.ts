@@ -1,5 +1,9 @@
 import { ExpressionError } from '../errors/ExpressionError.js';
 import { celEnvironment } from './celEnvironment.js';
+import { DefinitionLimits } from './DefinitionLimits.js';
+import { limitComprehensions, runWithinBudget } from './expressionBudget.js';
+import { useLinearMatches } from './linearMatches.js';
+import { toCelValue } from './toCelValue.js';
 import { toJsonValue } from './toJsonValue.js';
 
 /** The variables an expression can read. */
@@ -27,59 +31,118 @@ interface AstNode {
   args: unknown;
 }
 
+interface Refs {
+  stepRefs: Set<string>;
+  variables: Set<string>;
+  /** `steps` read other than as `steps.<id>` / `steps['<id>']` (e.g. `steps[input.name]`). */
+  dynamicSteps: boolean;
+}
+
 function isNode(value: unknown): value is AstNode {
   return typeof value === 'object' && value !== null && 'op' in value && 'args' in value;
 }
 
-function collectRefs(node: AstNode, stepRefs: Set<string>, variables: Set<string>): void {
-  if (node.op === 'id' && typeof node.args === 'string') variables.add(node.args);
+function isStepsId(value: unknown): boolean {
+  return isNode(value) && value.op === 'id' && value.args === 'steps';
+}
+
+function collectRefs(node: AstNode, refs: Refs): void {
+  if (node.op === 'id' && typeof node.args === 'string') {
+    refs.variables.add(node.args);
+    // Reached only when `steps` is not the target of a static access (those return early).
+    if (node.args === 'steps') refs.dynamicSteps = true;
+  }
   if ((node.op === '.' || node.op === '.?') && Array.isArray(node.args)) {
     const [target, field] = node.args as [unknown, unknown];
-    if (isNode(target) && target.op === 'id' && target.args === 'steps' && typeof field === 'string') stepRefs.add(field);
+    if (isStepsId(target) && typeof field === 'string') {
+      refs.stepRefs.add(field);
+      refs.variables.add('steps');
+      return;
+    }
   }
   if ((node.op === '[]' || node.op === '[?]') && Array.isArray(node.args)) {
     const [target, key] = node.args as [unknown, unknown];
-    if (isNode(target) && target.op === 'id' && target.args === 'steps' && isNode(key) && typeof key.args === 'string') {
-      stepRefs.add(key.args);
+    if (isStepsId(target) && isNode(key) && key.op === 'value' && typeof key.args === 'string') {
+      refs.stepRefs.add(key.args);
+      refs.variables.add('steps');
+      return;
     }
   }
   const visit = (value: unknown): void => {
-    if (isNode(value)) collectRefs(value, stepRefs, variables);
+    if (isNode(value)) collectRefs(value, refs);
     else if (Array.isArray(value)) value.forEach(visit);
   };
   visit(node.args);
 }
 
 /**
- * Parses a CEL expression once; throws `ExpressionError` (`EXPRESSION_INVALID`) naming `path`.
+ * Parses a CEL expression once; throws `ExpressionError` (`EXPRESSION_INVALID`) naming `path`,
+ * also for an expression past the {@link DefinitionLimits} bounds (length, nodes, depth).
+ * Evaluating one that iterates past its budget fails with `EXPRESSION_BUDGET_EXCEEDED`.
  *
  * @example
  * const e = parseExpression("steps.analyze.output.language != 'unknown'", 'steps[1].when');
  * e.evaluate({ input: {}, steps: { analyze: { output: { language: 'go' } } }, context: {}, env: {} }); // true
  */
 export function parseExpression(source: string, path: string): Expression {
+  if (source.length > DefinitionLimits.maxExpressionChars) {
+    throw new ExpressionError(
+      'EXPRESSION_INVALID',
+      path,
+      `${source.slice(0, 40)}…`,
+      `the expression has ${source.length} characters; the limit is ${DefinitionLimits.maxExpressionChars}`,
+    );
+  }
   let evaluator: ReturnType<typeof celEnvironment.parse>;
   try {
     evaluator = celEnvironment.parse(source);
   } catch (cause) {
     throw new ExpressionError('EXPRESSION_INVALID', path, source, firstLine(cause), { cause });
   }
-  const stepRefs = new Set<string>();
-  const variables = new Set<string>();
-  collectRefs(evaluator.ast, stepRefs, variables);
+  const refs: Refs = { stepRefs: new Set(), variables: new Set(), dynamicSteps: false };
+  collectRefs(evaluator.ast, refs);
+  limitComprehensions(evaluator.ast);
+  useLinearMatches(evaluator.ast);
+  const stepRefs = [...refs.stepRefs];
+  const variables = [...refs.variables];
   return {
     source,
     path,
-    stepRefs: [...stepRefs],
-    variables: [...variables],
+    stepRefs,
+    variables,
     evaluate(scope) {
+      const values: Record<string, unknown> = {};
+      for (const name of variables) {
+        values[name] = name === 'steps' ? stepsView(scope.steps, refs.dynamicSteps ? undefined : stepRefs) : toCelValue(scope[name]);
+      }
       try {
-        return toJsonValue(evaluator(scope));
+        return toJsonValue(runWithinBudget((): unknown => evaluator(values), path, source));
       } catch (cause) {
+        if (cause instanceof ExpressionError) throw cause;
         throw new ExpressionError('EXPRESSION_FAILED', path, source, firstLine(cause), { cause });
       }
     },
   };
+}
+
+/**
+ * What `steps` holds for CEL: each step's `status` and `output` (the documented scope), only for
+ * the steps the expression names when it names them statically — so an evaluation costs what
+ * it reads, not the size of the workflow.
+ */
+function stepsView(steps: Record<string, unknown>, only: readonly string[] | undefined): Map<string, unknown> {
+  const view = new Map<string, unknown>();
+  for (const id of only ?? Object.keys(steps)) {
+    if (!Object.hasOwn(steps, id)) continue;
+    const step = steps[id];
+    if (typeof step !== 'object' || step === null) continue;
+    const { status, output } = step as { status?: unknown; output?: unknown };
+    const entry: Record<string, unknown> = {};
+    if (status !== undefined) entry.status = status;
+    if (output !== undefined) entry.output = toCelValue(output);
+    view.set(id, entry);
+  }
+  return view;
 }
 
 function firstLine(error: unknown): string {

@@ -18,9 +18,12 @@ export interface RawStep {
 export function readRawSteps(value: unknown): RawStep[] {
   const steps = (value as { steps?: unknown } | null)?.steps;
   if (!Array.isArray(steps)) return [];
-  return steps.map((step: unknown, index) => {
+  // An index loop, not `map`: a sparse array keeps its holes through `map`.
+  const raw: RawStep[] = [];
+  for (let index = 0; index < steps.length; index++) {
+    const step: unknown = steps[index];
     const s = (typeof step === 'object' && step !== null ? step : {}) as Record<string, unknown>;
-    return {
+    raw.push({
       index,
       id: typeof s.id === 'string' ? s.id : undefined,
       kind: stepKindKey(s),
@@ -30,6 +33,7 @@ export function readRawSteps(value: unknown): RawStep[] {
       input: s.input,
       when: s.when,
       onError: s.onError,
-    };
-  });
+    });
+  }
+  return raw;
 }

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 
+import { DefinitionLimits } from './DefinitionLimits.js';
+import { DurationMsSchema } from './DurationSchema.js';
 import { IdentifierSchema } from './IdentifierSchema.js';
 import { MapStepSchema, type MapStepDefinition } from './steps/MapStepSchema.js';
 import { ToolStepSchema, type ToolStepDefinition } from './steps/ToolStepSchema.js';
 
+export { DefinitionLimits } from './DefinitionLimits.js';
+export { DelayMsSchema, DurationMsSchema, MAX_DURATION_MS } from './DurationSchema.js';
 export { IdentifierSchema } from './IdentifierSchema.js';
 export { BackoffKind, RetryPolicySchema, type RetryPolicy } from './RetryPolicySchema.js';
 export { StepRouteSchema } from './steps/StepCommon.js';
@@ -49,9 +53,9 @@ export const WorkflowDefinitionSchema = z
     description: z.string().optional(),
     input: z.record(z.string(), InputFieldSchema).default({}),
     concurrency: z.number().int().min(1).optional(),
-    timeoutMs: z.number().int().positive().optional(),
+    timeoutMs: DurationMsSchema.optional(),
     errorPolicy: ErrorPolicySchema.default({ mode: 'fail_fast' }),
-    steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
+    steps: z.array(StepSchema).min(1, 'a workflow needs at least one step').max(DefinitionLimits.maxSteps, `a workflow has at most ${DefinitionLimits.maxSteps} steps`),
     output: z.unknown().optional().describe('Workflow output; strings may hold ${{ expr }} CEL wiring'),
   })
   .strict();

@@ -3,6 +3,9 @@ import { didYouMean } from './didYouMean.js';
 import { findCycles } from './findCycles.js';
 import type { RawStep } from './RawStep.js';
 
+/** Unknown dependencies past this many get no "did you mean" hint. */
+const MAX_HINTS = 20;
+
 /** Duplicate ids, unknown dependencies and cycles, each with its path. */
 export function checkGraph(steps: readonly RawStep[]): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -21,12 +24,14 @@ export function checkGraph(steps: readonly RawStep[]): ValidationIssue[] {
   }
 
   const graph = new Map<string, string[]>();
+  // Each hint compares against every step id: a few keep validation linear in the steps.
+  let hintsLeft = MAX_HINTS;
   for (const step of steps) {
     const deps: string[] = [];
     step.dependsOn.forEach((dep, j) => {
       if (typeof dep !== 'string') return;
       if (!firstIndex.has(dep)) {
-        const hint = didYouMean(dep, firstIndex.keys());
+        const hint = hintsLeft-- > 0 ? didYouMean(dep, firstIndex.keys()) : undefined;
         issues.push({
           code: 'UNKNOWN_DEPENDENCY',
           path: `steps[${step.index}].dependsOn[${j}]`,
@@ -46,31 +51,4 @@ export function checkGraph(steps: readonly RawStep[]): ValidationIssue[] {
     });
   }
   return issues;
-}
-
-/** Every transitive dependency of each step (for wiring checks); cycles are cut. */
-export function ancestorsOf(steps: readonly RawStep[]): Map<string, Set<string>> {
-  const direct = new Map<string, string[]>();
-  for (const step of steps) {
-    if (step.id !== undefined && !direct.has(step.id)) {
-      direct.set(step.id, step.dependsOn.filter((d): d is string => typeof d === 'string'));
-    }
-  }
-  const memo = new Map<string, Set<string>>();
-  const resolve = (id: string, visiting: Set<string>): Set<string> => {
-    const known = memo.get(id);
-    if (known) return known;
-    const result = new Set<string>();
-    visiting.add(id);
-    for (const dep of direct.get(id) ?? []) {
-      if (visiting.has(dep)) continue;
-      result.add(dep);
-      for (const a of resolve(dep, visiting)) result.add(a);
-    }
-    visiting.delete(id);
-    memo.set(id, result);
-    return result;
-  };
-  for (const id of direct.keys()) resolve(id, new Set());
-  return memo;
 }

@@ -3,11 +3,14 @@ import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { ValidationIssue } from '../errors/WorkflowValidationError.js';
 import { parseExpression, type Expression } from './Expression.js';
 import { ExpressionError } from '../errors/ExpressionError.js';
-import { ancestorsOf } from './checkGraph.js';
+import { ancestorIndex } from './ancestorIndex.js';
 import type { RawStep } from './RawStep.js';
 import { compileTemplate } from './Template.js';
 
 const SCOPE_VARIABLES = new Set(['input', 'steps', 'context', 'env']);
+
+/** Unknown tools past this many get no "did you mean" hint. */
+const MAX_HINTS = 20;
 
 /**
  * Expressions that do not parse, wiring that reads a step that is not an ancestor,
@@ -16,14 +19,17 @@ const SCOPE_VARIABLES = new Set(['input', 'steps', 'context', 'env']);
 export function checkWiring(steps: readonly RawStep[], output: unknown, registry: ToolRegistry | undefined): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const ids = new Set(steps.map((s) => s.id).filter((id): id is string => id !== undefined));
-  const ancestors = ancestorsOf(steps);
+  const ancestors = ancestorIndex(steps);
+  // A hint compares against every tool name: a few keep validation linear in the steps.
+  let hintsLeft = MAX_HINTS;
+  const suggest = (name: string): string | undefined => (registry && hintsLeft-- > 0 ? registry.suggest(name) : undefined);
 
   const checkRefs = (expressions: readonly Expression[], owner: string | undefined, local: readonly string[] = []): void => {
     for (const expression of expressions) {
       for (const ref of expression.stepRefs) {
         if (!ids.has(ref)) {
           issues.push({ code: 'UNKNOWN_STEP_REFERENCE', path: expression.path, message: `reads steps.${ref}, which is not a step` });
-        } else if (owner !== undefined && !ancestors.get(owner)?.has(ref)) {
+        } else if (owner !== undefined && !ancestors.isAncestor(owner, ref)) {
           issues.push({
             code: 'NOT_AN_ANCESTOR',
             path: expression.path,
@@ -61,7 +67,7 @@ export function checkWiring(steps: readonly RawStep[], output: unknown, registry
         else throw error;
       }
     }
-    if (registry) issues.push(...checkTool(step, registry, base));
+    if (registry) issues.push(...checkTool(step, registry, base, suggest));
   }
 
   if (output !== undefined) {
@@ -78,20 +84,21 @@ function itemScope(step: RawStep): string[] {
   return [typeof step.map?.as === 'string' ? step.map.as : 'item', 'index'];
 }
 
-function checkTool(step: RawStep, registry: ToolRegistry, base: string): ValidationIssue[] {
+function checkTool(step: RawStep, registry: ToolRegistry, base: string, suggest: (name: string) => string | undefined): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const route = (step.onError as { route?: unknown } | undefined)?.route;
-  if (typeof route === 'string' && !registry.has(route)) issues.push(unknownTool(route, `${base}.onError.route`, registry));
+  if (typeof route === 'string' && !registry.has(route)) issues.push(unknownTool(route, `${base}.onError.route`, suggest));
   if (step.tool === undefined) return issues;
   const tool = registry.get(step.tool);
-  if (!tool) return [...issues, unknownTool(step.tool, `${base}.tool`, registry)];
+  if (!tool) return [...issues, unknownTool(step.tool, `${base}.tool`, suggest)];
   const given = (step.input ?? {}) as Record<string, unknown>;
   if (!(tool.input instanceof z.ZodObject) || typeof given !== 'object' || given === null || Array.isArray(given)) return issues;
 
   const shape = tool.input.shape as Record<string, z.ZodType>;
   const open = tool.input.def.catchall !== undefined && !(tool.input.def.catchall instanceof z.ZodNever);
   for (const [key, value] of Object.entries(given)) {
-    const field = shape[key];
+    // Own keys only: `constructor` or `toString` must not find Object.prototype's members.
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (!field) {
       if (!open) {
         issues.push({
@@ -112,7 +119,7 @@ function checkTool(step: RawStep, registry: ToolRegistry, base: string): Validat
     }
   }
   for (const [key, field] of Object.entries(shape)) {
-    if (!(key in given) && !field.safeParse(undefined).success) {
+    if (!Object.hasOwn(given, key) && !field.safeParse(undefined).success) {
       issues.push({
         code: 'MISSING_INPUT_FIELD',
         path: `${base}.input`,
@@ -123,8 +130,8 @@ function checkTool(step: RawStep, registry: ToolRegistry, base: string): Validat
   return issues;
 }
 
-function unknownTool(name: string, path: string, registry: ToolRegistry): ValidationIssue {
-  const hint = registry.suggest(name);
+function unknownTool(name: string, path: string, suggest: (name: string) => string | undefined): ValidationIssue {
+  const hint = suggest(name);
   return { code: 'UNKNOWN_TOOL', path, message: `no tool named "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}` };
 }
 

@@ -1,5 +1,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { WorkflowValidationError, type ValidationIssue } from '../errors/WorkflowValidationError.js';
+import { checkDefinitionText } from './checkDefinitionText.js';
+import { DefinitionLimits } from './DefinitionLimits.js';
 import type { WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 import { validateWorkflow, type ValidateOptions } from './validateWorkflow.js';
 
@@ -13,65 +15,109 @@ export interface ParseOptions extends ValidateOptions {
 
 /**
  * Parses YAML or JSON text and validates it. Every problem is reported at once, with its
- * path and its line and column in the text.
+ * path and its line and column in the text. Text that opens with `{` is tried as JSON first
+ * (`JSON.parse`: a repeated key keeps its last value there, where YAML refuses it).
  *
- * @throws WorkflowValidationError `WORKFLOW_PARSE_ERROR` for text that is not YAML/JSON,
+ * @throws WorkflowValidationError `WORKFLOW_PARSE_ERROR` for text that is not YAML/JSON, or that
+ *   passes a {@link DefinitionLimits} bound checked before parsing (size, nesting, aliases);
  *   `WORKFLOW_INVALID` for a definition that does not validate.
  * @example
  * const definition = parseWorkflow(readFileSync('containerize.yaml', 'utf8'), { tools });
  */
 export function parseWorkflow(text: string, options: ParseOptions = {}): WorkflowDefinition {
-  const lineCounter = new LineCounter();
+  if (typeof text !== 'string') throw parseError([{ code: 'PARSE_ERROR', path: '', message: 'the definition text must be a string' }]);
+  const tooLarge = checkTextSize(text);
+  if (tooLarge) throw parseError([tooLarge]);
+  // JSON text takes the native parser (about 40x faster than YAML's, and it does not recurse);
+  // YAML, or flow YAML that is not JSON, takes the YAML parser after the nesting check.
+  const json = options.format === 'json' || text.trimStart().startsWith('{') ? parseJson(text, options.format === 'json') : undefined;
   let value: unknown;
-  let document: Document | undefined;
-  if (options.format === 'json') {
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new WorkflowValidationError([jsonSyntaxIssue(text, error instanceof Error ? error.message : String(error), lineCounter)], 'WORKFLOW_PARSE_ERROR');
-    }
-  } else {
-    document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-    if (document.errors.length > 0) {
-      const issues = document.errors.map((error): ValidationIssue => {
-        const at = error.linePos?.[0];
-        return {
-          code: 'PARSE_ERROR',
-          path: '',
-          // The line and column are fields of the issue: the message need not end with them (and a colon).
-          message: (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?\s*$/, ''),
-          ...(at ? { line: at.line, column: at.col } : {}),
-        };
-      });
-      throw new WorkflowValidationError(issues, 'WORKFLOW_PARSE_ERROR');
-    }
-    value = document.toJS({ maxAliasCount: 100 });
+  let yaml: { document: Document; lines: LineCounter } | undefined;
+  if (json) value = json.value;
+  else {
+    yaml = parseYaml(text);
+    value = toValue(yaml.document);
   }
   const result = validateWorkflow(value, options);
   if (result.success) return result.definition;
-  const located = document ? result.issues.map((issue) => locate(issue, document, lineCounter)) : result.issues;
+  // Issues of JSON text are located through the YAML parser too, when the text is safe for it.
+  yaml ??= checkDefinitionText(text) === undefined ? yamlDocument(text) : undefined;
+  const located = yaml && yaml.document.errors.length === 0 ? result.issues.map((issue) => locate(issue, yaml.document, yaml.lines)) : result.issues;
   throw new WorkflowValidationError(located);
+}
+
+function parseError(issues: ValidationIssue[]): WorkflowValidationError {
+  return new WorkflowValidationError(issues, 'WORKFLOW_PARSE_ERROR');
+}
+
+function checkTextSize(text: string): ValidationIssue | undefined {
+  if (text.length <= DefinitionLimits.maxTextChars) return undefined;
+  return { code: 'DEFINITION_TOO_LARGE', path: '', message: `the definition text has ${text.length} characters; the limit is ${DefinitionLimits.maxTextChars}` };
+}
+
+/** JSON.parse; a failure is a parse error in strict JSON mode, else the text is tried as YAML. */
+function parseJson(text: string, strict: boolean): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    if (!strict) return undefined;
+    throw parseError([jsonSyntaxIssue(text, error instanceof Error ? error.message : String(error))]);
+  }
 }
 
 /**
  * A JSON syntax error with its line and column: from the position V8 names (`at position 12`,
- * `(line 2 column 3)`), else from where the YAML parser (JSON is YAML) stops. The message loses
- * V8's quote of the text and its position.
+ * `(line 2 column 3)`), else from where the YAML parser (JSON is YAML) stops, when the text is
+ * within the nesting bounds. The message loses V8's quote of the text and its position.
  */
-function jsonSyntaxIssue(text: string, message: string, lines: LineCounter): ValidationIssue {
+function jsonSyntaxIssue(text: string, message: string): ValidationIssue {
   const cleaned = message.replace(/, "(?:[^"\\]|\\.)*" is not valid JSON$|, \.\.\..*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '');
   const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
   if (lineColumn) return { code: 'PARSE_ERROR', path: '', message: cleaned, line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
   const position = /at position (\d+)/.exec(message);
   let at: { line: number; col: number } | undefined;
   if (position) {
+    const lines = new LineCounter();
     lines.addNewLine(0);
     for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lines.addNewLine(index + 1);
     at = lines.linePos(Number(position[1]));
-  } else {
-    at = parseDocument(text, { lineCounter: lines }).errors[0]?.linePos?.[0];
+  } else if (checkDefinitionText(text) === undefined) {
+    at = yamlDocument(text).document.errors[0]?.linePos?.[0];
   }
   return { code: 'PARSE_ERROR', path: '', message: cleaned, ...(at ? { line: at.line, column: at.col } : {}) };
+}
+
+function yamlDocument(text: string): { document: Document; lines: LineCounter } {
+  const lines = new LineCounter();
+  return { document: parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true }), lines };
+}
+
+function parseYaml(text: string): { document: Document; lines: LineCounter } {
+  const bounds = checkDefinitionText(text);
+  if (bounds) throw parseError([bounds]);
+  const parsed = yamlDocument(text);
+  if (parsed.document.errors.length > 0) {
+    throw parseError(
+      parsed.document.errors.map((error): ValidationIssue => {
+        const at = error.linePos?.[0];
+        // The line and column are fields of the issue: the message need not end with them (and a colon).
+        const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?\s*$/, '');
+        return { code: 'PARSE_ERROR', path: '', message, ...(at ? { line: at.line, column: at.col } : {}) };
+      }),
+    );
+  }
+  return parsed;
+}
+
+function toValue(document: Document): unknown {
+  try {
+    return document.toJS({ maxAliasCount: DefinitionLimits.maxAliasCount });
+  } catch (error) {
+    // `yaml` throws a ReferenceError for an alias bomb and for an alias it cannot resolve.
+    throw parseError([
+      { code: 'PARSE_ERROR', path: '', message: `${error instanceof Error ? error.message : String(error)} (at most ${DefinitionLimits.maxAliasCount} aliases)` },
+    ]);
+  }
 }
 
 /** Adds the line and column of the deepest node that exists along the issue's path. */

@@ -1,6 +1,7 @@
 /**
  * Converts a CEL result to plain JSON: CEL ints (bigint) become numbers, maps become objects.
  * Values past Number's safe range are kept as decimal strings rather than silently rounded.
+ * Keys such as `__proto__` stay own keys of the result, never its prototype.
  */
 export function toJsonValue(value: unknown): unknown {
   if (typeof value === 'bigint') {
@@ -10,7 +11,5 @@ export function toJsonValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toJsonValue);
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), toJsonValue(v)]));
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = toJsonValue(v);
-  return out;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJsonValue(v)]));
 }

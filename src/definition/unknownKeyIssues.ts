@@ -26,7 +26,7 @@ export function unknownKeyIssues(keys: readonly string[], path: readonly Propert
 function schemaAt(schema: z.ZodType | undefined, path: readonly PropertyKey[]): z.ZodType | undefined {
   let at = unwrap(schema);
   for (const key of path) {
-    if (at instanceof z.ZodObject && typeof key === 'string') at = unwrap((at.shape as Record<string, z.ZodType>)[key]);
+    if (at instanceof z.ZodObject && typeof key === 'string') at = Object.hasOwn(at.shape, key) ? unwrap((at.shape as Record<string, z.ZodType>)[key]) : undefined;
     else if (at instanceof z.ZodArray) at = unwrap(at.element as z.ZodType);
     else if (at instanceof z.ZodRecord) at = unwrap(at.valueType as z.ZodType);
     else return undefined;

@@ -2,7 +2,9 @@ import type { z } from 'zod';
 import type { AnyTool } from '../actors/defineTool.js';
 import { toRegistry, type ToolRegistry } from '../actors/ToolRegistry.js';
 import type { ValidationIssue } from '../errors/WorkflowValidationError.js';
+import { checkDefinitionShape } from './checkDefinitionShape.js';
 import { checkGraph } from './checkGraph.js';
+import { DefinitionLimits } from './DefinitionLimits.js';
 import { checkWiring } from './checkWiring.js';
 import { formatPath } from './formatPath.js';
 import { readRawSteps } from './RawStep.js';
@@ -27,13 +29,25 @@ export type ValidationResult =
  * Checks a workflow definition and reports every problem at once, each with its path:
  * schema errors, duplicate ids, unknown dependencies, cycles (named `a -> b -> a`),
  * unknown tools with a suggestion, expressions that do not parse, wiring that reads a
- * step that is not an ancestor, and inputs the tool's schema does not have.
+ * step that is not an ancestor, and inputs the tool's schema does not have. A value past a
+ * {@link DefinitionLimits} bound (nesting, size, cycles, step count) is reported alone, before
+ * the other checks run.
  *
  * @example
  * const result = validateWorkflow(definition, { tools });
  * if (!result.success) for (const issue of result.issues) logger.warn({ path: issue.path, code: issue.code }, issue.message);
  */
 export function validateWorkflow(value: unknown, options: ValidateOptions = {}): ValidationResult {
+  // Bounds first: every later check walks the value or its steps.
+  const shape = checkDefinitionShape(value);
+  if (shape) return { success: false, issues: [shape] };
+  const stepCount = (value as { steps?: unknown } | null)?.steps;
+  if (Array.isArray(stepCount) && stepCount.length > DefinitionLimits.maxSteps) {
+    return {
+      success: false,
+      issues: [{ code: 'TOO_MANY_STEPS', path: 'steps', message: `the workflow has ${stepCount.length} steps; the limit is ${DefinitionLimits.maxSteps}` }],
+    };
+  }
   const parsed = WorkflowDefinitionSchema.safeParse(value);
   const issues: ValidationIssue[] = parsed.success ? [] : schemaIssues(parsed.error.issues, value);
   const steps = readRawSteps(value);

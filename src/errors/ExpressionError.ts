@@ -1,11 +1,12 @@
 import { ErrorType } from './ErrorInfo.js';
 import { OrchkitError } from './OrchkitError.js';
 
-export type ExpressionErrorCode = 'EXPRESSION_INVALID' | 'EXPRESSION_FAILED';
+export type ExpressionErrorCode = 'EXPRESSION_INVALID' | 'EXPRESSION_FAILED' | 'EXPRESSION_BUDGET_EXCEEDED';
 
 /**
- * A CEL expression that does not parse (`EXPRESSION_INVALID`) or fails when evaluated
- * (`EXPRESSION_FAILED`, e.g. a missing key).
+ * A CEL expression that does not parse or passes a size bound (`EXPRESSION_INVALID`), fails when
+ * evaluated (`EXPRESSION_FAILED`, e.g. a missing key), or iterates past its budget
+ * (`EXPRESSION_BUDGET_EXCEEDED`, e.g. nested comprehensions over large lists).
  *
  * @example
  * if (isExpressionError(e)) logger.warn({ path: e.path, source: e.source, code: e.code }, e.message);

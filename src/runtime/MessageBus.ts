@@ -59,6 +59,15 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Options of one {@link MessageBus.publish}. */
+export interface PublishOptions {
+  /**
+   * Check this envelope against `BusMessageSchema`; default: the bus's `validate`. The runtime's
+   * own producers (step events, progress) build envelopes valid by construction and pass false.
+   */
+  validate?: boolean;
+}
+
 /**
  * The one message bus of a runtime: publish/subscribe on dot-separated topics, request/reply
  * correlated by request id, a bounded history for tracing, and counters.
@@ -97,7 +106,7 @@ export interface MessageBus {
   /** True once `close` ran. */
   readonly closed: boolean;
   /** Fills id and timestamp, delivers, returns the message; throws `BUS_CLOSED` / `BUS_INVALID_MESSAGE`. */
-  publish(input: BusMessageInput): BusMessage;
+  publish(input: BusMessageInput, options?: PublishOptions): BusMessage;
   /** Messages on a topic or pattern (`*` one segment, `>` or `**` the rest); cold, registers per subscriber. */
   subscribe(topicOrPattern: string, options?: SubscribeOptions): Observable<BusMessage>;
   /** Runs `handler` for each message at most `concurrency` at a time, emitting its results; bounded input buffer. */

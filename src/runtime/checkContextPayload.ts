@@ -1,5 +1,5 @@
 import { ContextError } from '../errors/ContextError.js';
-import { toJsonData } from './toJsonData.js';
+import { toJsonData } from '../definition/toJsonData.js';
 
 /** What a write to shared context stores besides its timestamps: checked, frozen copies. */
 export interface ContextPayload {

@@ -71,7 +71,7 @@ export function createCallPath(deps: CallPathDeps): CallPath {
   const withSignal = (ctx: ToolContext, signal: AbortSignal): ToolContext =>
     Object.create(ctx, { signal: { value: signal, enumerable: true } }) as ToolContext;
   const callThroughPolicies = (tool: AnyTool, input: unknown, meta: CallMeta, signal: AbortSignal | undefined, timeoutMs: number | undefined, retry: ToolRequestRetry) =>
-    traceToolCall(meta, () =>
+    traceToolCall(tool.name, meta, () =>
       policies.call(tool, (attemptSignal) => runToolActor(tool, input, meta, direct, { signal: attemptSignal, inspect: options.inspect }), {
         signal: signal ?? new AbortController().signal,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
@@ -86,21 +86,24 @@ export function createCallPath(deps: CallPathDeps): CallPath {
     random: options.random ?? Math.random,
     sessionData: deps.sessionData,
     contextFor: deps.contextFor,
-    callTool: async (tool, input, ctx) => {
-      const debug = logger.isLevelEnabled('debug');
-      if (debug) ctx.logger.debug({ input }, 'tool call');
-      try {
-        const meta: CallMeta = { executionId: ctx.executionId, correlationId: ctx.correlationId, sessionId: ctx.sessionId, stepId: ctx.stepId, tool: tool.name, attempt: ctx.attempt };
-        // An attempt without a time limit runs on the step's own signal: no wrapper context then.
-        const output = await traceToolCall(meta, () =>
-          policies.call(tool, (signal) => invokeTool(tool, input, signal === ctx.signal ? ctx : withSignal(ctx, signal)), { signal: ctx.signal, retry: false }),
-        );
-        if (debug) ctx.logger.debug('tool call succeeded');
-        return output;
-      } catch (error) {
-        if (logger.isLevelEnabled('warn')) ctx.logger.warn({ input, err: toErrorInfo(error) }, 'tool call failed');
-        throw error;
-      }
+    callTool: (tool, input, ctx) => {
+      if (logger.isLevelEnabled('debug')) ctx.logger.debug({ input }, 'tool call');
+      // An attempt without a time limit runs on the step's own signal: no wrapper context then.
+      // The step's tool actor is stopped when its signal aborts, so the call need not settle on it.
+      const call = traceToolCall(tool.name, ctx, () =>
+        policies.call(tool, (signal) => invokeTool(tool, input, signal === ctx.signal ? ctx : withSignal(ctx, signal)), { signal: ctx.signal, retry: false, callerStops: true }),
+      );
+      // Failures are logged where they are handled (one `.then` for both outcomes, no async frame).
+      return call.then(
+        (output) => {
+          if (logger.isLevelEnabled('debug')) ctx.logger.debug('tool call succeeded');
+          return output;
+        },
+        (error: unknown) => {
+          if (logger.isLevelEnabled('warn')) ctx.logger.warn({ input, err: toErrorInfo(error) }, 'tool call failed');
+          throw error;
+        },
+      );
     },
     request: (caller, name, input, requestOptions) => {
       const tool = tools.require(name);

@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.
 import { ErrorType } from '../errors/ErrorInfo.js';
 import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
 import type { Clock } from './Clock.js';
+import type { BusMessageInput } from './BusMessage.js';
 import type { MessageBus } from './MessageBus.js';
 import { toWorkflowResult, type WorkflowResult } from './WorkflowResult.js';
 
@@ -34,6 +35,9 @@ interface StartOptions {
   beforeStart?: ((actor: AnyActorRef) => void) | undefined;
 }
 
+/** The runtime builds these envelopes itself (ids, strings, JSON payloads): no schema check. */
+const TRUSTED = { validate: false } as const;
+
 const FINAL = new Set<string>(['completed', 'failed', 'cancelled', 'timed_out']);
 
 /**
@@ -51,26 +55,20 @@ export function startExecution(options: StartOptions): WorkflowExecution {
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
 
-  const publish = (type: string, payload: unknown, causationId: string | undefined, stepId?: string): string =>
-    bus.publish({
-      type,
-      topic: type,
-      correlationId,
-      ...(causationId === undefined ? {} : { causationId }),
-      sessionId,
-      executionId,
-      ...(stepId === undefined ? {} : { stepId }),
-      payload,
-    }).id;
+  const publish = (type: string, payload: unknown, causationId: string | undefined, stepId?: string): string => {
+    const message: BusMessageInput = { type, topic: type, correlationId, sessionId, executionId, payload };
+    if (causationId !== undefined) message.causationId = causationId;
+    if (stepId !== undefined) message.stepId = stepId;
+    return bus.publish(message, TRUSTED).id;
+  };
 
   const started = publish('execution.started', { workflowId: definition.id, version: definition.version, input: machineInput.input }, undefined);
   let last = started;
   const stepCause = new Map<string, string>();
   actor.on('*', (event: WorkflowEmitted) => {
     const cause = stepCause.get(event.stepId) ?? started;
-    const { type, stepId, ...payload } = event;
-    last = publish(type, payload, cause, stepId);
-    stepCause.set(stepId, last);
+    last = publish(event.type, payloadOf(event), cause, event.stepId);
+    stepCause.set(event.stepId, last);
   });
 
   const result = new Promise<WorkflowResult>((resolve) => {
@@ -105,4 +103,11 @@ export function startExecution(options: StartOptions): WorkflowExecution {
 function abortReason(signal: AbortSignal | undefined): string {
   const reason: unknown = signal?.reason;
   return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'the caller aborted the execution';
+}
+
+/** An emitted event's fields but its type and step (the envelope carries those). */
+function payloadOf(event: WorkflowEmitted): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const key in event) if (key !== 'type' && key !== 'stepId') payload[key] = event[key as keyof WorkflowEmitted];
+  return payload;
 }

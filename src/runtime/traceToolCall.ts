@@ -4,12 +4,15 @@ import { toErrorInfo } from '../errors/toErrorInfo.js';
 
 const tracer = trace.getTracer('orchkit');
 
+/** The ids a span carries: a call's `CallMeta` or a tool's `ctx` both have them. */
+type CallIds = Pick<CallMeta, 'correlationId' | 'executionId' | 'sessionId' | 'stepId' | 'attempt'>;
+
 /**
  * Wraps one tool call in an OpenTelemetry span (`orchkit.tool <name>`) carrying the correlation
  * id, execution, step and attempt. A no-op unless the embedding app registers an SDK.
  */
-export function traceToolCall<T>(meta: CallMeta, call: () => Promise<T>): Promise<T> {
-  const span: Span = tracer.startSpan(`orchkit.tool ${meta.tool}`);
+export function traceToolCall<T>(tool: string, meta: CallIds, call: () => Promise<T>): Promise<T> {
+  const span: Span = tracer.startSpan(`orchkit.tool ${tool}`);
   // Without an SDK the span records nothing: skip the attributes and the extra promise.
   if (!span.isRecording()) {
     span.end();
@@ -20,7 +23,7 @@ export function traceToolCall<T>(meta: CallMeta, call: () => Promise<T>): Promis
     'orchkit.execution_id': meta.executionId,
     'orchkit.session_id': meta.sessionId,
     'orchkit.step_id': meta.stepId,
-    'orchkit.tool': meta.tool,
+    'orchkit.tool': tool,
     'orchkit.attempt': meta.attempt,
   });
   return call().then(

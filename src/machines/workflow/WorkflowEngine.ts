@@ -32,6 +32,23 @@ export interface Transition {
 const TERMINAL = new Set(['completed', 'failed', 'skipped', 'cancelled']);
 
 /**
+ * A step's record once it ended: what it did (attempts, times, items, routing), without the
+ * bookkeeping of a call in flight (phase, pending retry, the error of an earlier attempt).
+ * Spelled out: object rest with excluded keys is a slow path in V8, and this runs per step.
+ */
+function finished(step: StepState, status: StepState['status'], finishedAt: number, output: unknown): StepState {
+  const next: StepState = { status, attempts: step.attempts, finishedAt };
+  if (output !== undefined) next.output = output;
+  if (step.startedAt !== undefined) next.startedAt = step.startedAt;
+  if (step.attemptStartedAt !== undefined) next.attemptStartedAt = step.attemptStartedAt;
+  if (step.routedTo !== undefined) next.routedTo = step.routedTo;
+  if (step.patchedInput !== undefined) next.patchedInput = step.patchedInput;
+  if (step.skipReason !== undefined) next.skipReason = step.skipReason;
+  if (step.items !== undefined) next.items = step.items;
+  return next;
+}
+
+/**
  * The scheduling rules of a compiled workflow, as pure functions from a context and an event to
  * the next context and its effects (spawn a tool actor, schedule a retry, emit a bus event...).
  * The machine (`compileWorkflow`) holds one `running` state whose transitions call these and
@@ -111,8 +128,11 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   const beginAttempt = (d: Draft, p: StepPlan, index: number | undefined): void => {
     const previous = callOf(d, p, index);
     const attempt = previous.attempts + 1;
-    const { retryDueAt: _due, retryDelayMs: _delay, ...rest } = previous;
-    const call: CallState = { ...rest, attempts: attempt, phase: 'running', attemptStartedAt: services.now() };
+    const call: CallState = { ...previous, attempts: attempt, phase: 'running', attemptStartedAt: services.now() };
+    if (call.retryDueAt !== undefined) {
+      delete call.retryDueAt;
+      delete call.retryDelayMs;
+    }
     setCall(d, p, index, call);
     if (index !== undefined) {
       const items = d.step(p.id).items as ItemsState;
@@ -126,9 +146,10 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       settleCall(d, p, index, { ...info, code: 'EXPRESSION_FAILED', type: ErrorType.expression, retryable: false, tool: p.tool.name });
       return;
     }
-    const id = callId(p.id, index);
-    const meta = { executionId: d.context.executionId, correlationId: d.context.correlationId, sessionId: d.context.sessionId, stepId: p.id, tool: p.tool.name, attempt };
-    d.effects.push({ type: 'spawn', id, input: { ...meta, ...(index === undefined ? {} : { index }), input } });
+    const { executionId, correlationId, sessionId } = d.context;
+    const spawn: ToolCallInput = { executionId, correlationId, sessionId, stepId: p.id, tool: p.tool.name, attempt, input };
+    if (index !== undefined) spawn.index = index;
+    d.effects.push({ type: 'spawn', id: callId(p.id, index), input: spawn });
     if (p.timeoutMs !== undefined) {
       d.effects.push({ type: 'schedule', id: timeoutTimerId(p.id, index), delayMs: p.timeoutMs, event: { type: 'step.timeout', stepId: p.id, attempt, ...(index === undefined ? {} : { index }) } });
     }
@@ -245,8 +266,8 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   };
 
   const completeStep = (d: Draft, p: StepPlan, output: unknown): void => {
-    const { error: _error, retryDelayMs: _delay, retryDueAt: _due, phase: _phase, ...previous } = d.step(p.id);
-    d.steps[p.id] = { ...previous, status: 'completed', output, finishedAt: services.now() };
+    const previous = d.step(p.id);
+    d.steps[p.id] = finished(previous, 'completed', services.now(), output);
     d.context.running -= 1;
     d.emit({ type: 'step.completed', stepId: p.id, tool: p.tool.name, attempt: Math.max(1, previous.attempts) });
     settled(d, p);
@@ -254,8 +275,8 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
   /** Fails a step; past the error policy the whole run fails (the machine leaves `running`). */
   const failStep = (d: Draft, p: StepPlan, error: ErrorInfo, wasRunning = true): void => {
-    const { phase: _phase, ...previous } = d.step(p.id);
-    d.steps[p.id] = { ...previous, status: 'failed', error, finishedAt: services.now() };
+    const previous = d.step(p.id);
+    d.steps[p.id] = { ...finished(previous, 'failed', services.now(), previous.output), error };
     if (wasRunning) d.context.running -= 1;
     if (p.fatal) {
       d.context.failures += 1;

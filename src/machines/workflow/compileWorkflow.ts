@@ -88,7 +88,8 @@ export function compileValidWorkflow(definition: WorkflowDefinition, registry: T
           apply(enqueue, engine.routed(context, routed, decision, 'error' in e ? e.error : undefined));
           return;
         }
-        const call = parseCallId(id);
+        // A tool step's call id is its step id; only map items need parsing.
+        const call = plans.has(id) ? { stepId: id, index: undefined } : parseCallId(id);
         if (!call) return;
         apply(enqueue, 'output' in e ? engine.callDone(context, call.stepId, call.index, e.output) : engine.callError(context, call.stepId, call.index, e.error));
       }),

@@ -17,14 +17,12 @@ export interface ToolCallInput extends CallMeta {
  * tool sees the abort.
  */
 export function createToolActor(toolOf: (stepId: string) => AnyTool, services: WorkflowServices) {
-  return fromPromise<unknown, ToolCallInput>(async ({ input, signal }) => {
-    const tool = toolOf(input.stepId);
-    try {
-      return await services.callTool(tool, input.input, createToolContext(input, signal, services));
-    } catch (error) {
-      throw isToolError(error) && error.code === 'TOOL_CRASHED' ? applyRestartStrategy(error, services) : error;
-    }
-  });
+  const crashed = (error: unknown): never => {
+    throw isToolError(error) && error.code === 'TOOL_CRASHED' ? applyRestartStrategy(error, services) : error;
+  };
+  return fromPromise<unknown, ToolCallInput>(({ input, signal }) =>
+    services.callTool(toolOf(input.stepId), input.input, createToolContext(input, signal, services)).catch(crashed),
+  );
 }
 
 /**

@@ -9,8 +9,11 @@ export function callId(stepId: string, index?: number): string {
   return index === undefined ? stepId : `${stepId}[${index}]`;
 }
 
+const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
 /** Reads a call id back; `undefined` for an id that is not a call's. */
 export function parseCallId(id: string): { stepId: string; index?: number } | undefined {
+  if (STEP_ID.test(id)) return { stepId: id };
   const match = /^([A-Za-z][A-Za-z0-9_-]*)(?:\[(\d+)\])?$/.exec(id);
   if (!match?.[1]) return undefined;
   return match[2] === undefined ? { stepId: match[1] } : { stepId: match[1], index: Number(match[2]) };

@@ -4,7 +4,7 @@ import { BusError, BusErrorCode } from '../../errors/BusError.js';
 import { RuntimeError, RuntimeErrorCode } from '../../errors/RuntimeError.js';
 import { toErrorInfo } from '../../errors/toErrorInfo.js';
 import { BusMessageSchema, TopicSchema, type BusMessage, type BusMessageInput } from '../BusMessage.js';
-import type { BufferSettings, ConsumeOptions, MessageBus, MessageBusOptions } from '../MessageBus.js';
+import type { BufferSettings, ConsumeOptions, MessageBus, MessageBusOptions, PublishOptions } from '../MessageBus.js';
 import { OverflowStrategy } from './BoundedQueue.js';
 import { BusHistory } from './BusHistory.js';
 import { newBusCounters } from './BusMetrics.js';
@@ -95,9 +95,9 @@ export function createMessageBus(options: MessageBusOptions): MessageBus {
     return message;
   }
 
-  function publish(input: BusMessageInput): BusMessage {
+  function publish(input: BusMessageInput, publishOptions?: PublishOptions): BusMessage {
     if (closed) throw closedError(`publish ${input.topic ?? input.type}`);
-    return send(build(input, validate));
+    return send(build(input, publishOptions?.validate ?? validate));
   }
 
   /** Records and delivers a built message; nested sends queue behind the current one. */

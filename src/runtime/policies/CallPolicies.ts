@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AnyTool } from '../../actors/defineTool.js';
 import { formatPath } from '../../definition/formatPath.js';
 import { RetryPolicySchema, type RetryPolicy } from '../../definition/WorkflowDefinitionSchema.js';
+import { DurationMsSchema, durationProblem } from '../../definition/DurationSchema.js';
 import { ErrorType } from '../../errors/ErrorInfo.js';
 import { RuntimeError } from '../../errors/RuntimeError.js';
 import { isToolError, ToolError } from '../../errors/ToolError.js';
@@ -27,7 +28,7 @@ import {
  */
 export const PolicySettingsSchema = z
   .object({
-    timeoutMs: z.number().int().positive().optional(),
+    timeoutMs: DurationMsSchema.optional(),
     retry: z.union([RetryPolicySchema, z.literal(false)]).default(false),
     breaker: z.union([BreakerSettingsSchema, z.literal(false)]).default(() => BreakerSettingsSchema.parse({})),
     bulkhead: z.union([BulkheadSettingsSchema, z.literal(false)]).default(false),
@@ -62,6 +63,12 @@ export interface PolicyCallOptions {
   timeoutMs?: number;
   /** Retries inside this call; over the tool's policy `retry`. Steps pass `false`: their machine retries. */
   retry?: RetryPolicy | false;
+  /**
+   * The caller stops waiting by itself when `signal` aborts (a step's tool actor is stopped with
+   * its signal): an attempt without a time limit then runs on that signal with no abort listener
+   * of its own. Calls that must settle at once on abort (requests, remediations) leave it unset.
+   */
+  callerStops?: boolean;
 }
 
 /** Policy state of one tool; `halfOpenAt` (ms on the clock) is set while the circuit is open. */
@@ -142,7 +149,6 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
   const live = new Set<(reason: RuntimeError) => void>();
   /** Calls in flight, for `stats().inFlight`. */
   let inFlight = 0;
-  const settled = (): void => void (inFlight -= 1);
   let stopped = false;
 
   const onEmitted = (name: string, entry: ToolEntry, event: CircuitBreakerEmitted): void => {
@@ -212,9 +218,11 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
     });
 
   /** One attempt under the time limit; settles at once on timeout or cancel, aborting `run`'s signal. */
-  const timed = (name: string, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal, timeoutMs: number | undefined): Promise<unknown> =>
+  const timed = (name: string, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal, timeoutMs: number | undefined, callerStops: boolean): Promise<unknown> =>
     timeoutMs === undefined
-      ? untimed(name, run, signal)
+      ? callerStops
+        ? run(signal)
+        : untimed(name, run, signal)
       : new Promise((resolve, reject) => {
       const attempt = new AbortController();
       let timer: unknown;
@@ -252,13 +260,14 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
     entry.breaker.send({ type: 'CALL.SUCCEEDED', epoch: entry.breaker.getSnapshot().context.epoch, count });
   };
 
-  const attemptOnce = async (name: string, entry: ToolEntry, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal, timeoutMs: number | undefined, retried: boolean): Promise<unknown> => {
+  const attemptOnce = async (name: string, entry: ToolEntry, run: (signal: AbortSignal) => Promise<unknown>, signal: AbortSignal, timeoutMs: number | undefined, retried: boolean, callerStops = false, ownsInFlight = false): Promise<unknown> => {
     const breaker = entry.breaker;
     let epoch = 0;
     if (breaker !== undefined) {
       const snapshot = breaker.getSnapshot();
       if (!breakerAdmits(snapshot)) {
         metrics?.recordCall(name, { durationMs: 0, outcome: 'circuit_open', retried });
+        if (ownsInFlight) inFlight -= 1;
         throw circuitOpen(name, entry);
       }
       epoch = snapshot.context.epoch;
@@ -270,9 +279,11 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
     let startedAt: number | undefined;
     const start = (): Promise<unknown> => {
       startedAt = clock.now();
-      return timed(name, run, signal, timeoutMs);
+      return timed(name, run, signal, timeoutMs, callerStops);
     };
     const report = (outcome: CallOutcome, verdict: 'CALL.SUCCEEDED' | 'CALL.FAILED' | 'CALL.IGNORED'): void => {
+      // A single-attempt call is this attempt: its end is the call's end.
+      if (ownsInFlight) inFlight -= 1;
       metrics?.recordCall(name, { durationMs: startedAt === undefined ? 0 : clock.now() - startedAt, outcome, retried });
       if (breaker === undefined || stopped) return;
       // A success changes nothing a closed, failure-free breaker decides on but its window: such
@@ -314,44 +325,49 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
 
   const retries = (error: unknown): boolean => !isToolError(error) || (error.retryable !== false && error.code !== 'CIRCUIT_OPEN');
 
+  /**
+   * A call with retries or in a bulkhead: one controller per call, so stop() can cancel it
+   * wherever it is (queued, running or waiting for its next attempt).
+   */
+  const withRetries = async (name: string, entry: ToolEntry, run: (signal: AbortSignal) => Promise<unknown>, callOptions: PolicyCallOptions, retry: RetryPolicy | false, timeoutMs: number | undefined): Promise<unknown> => {
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(callOptions.signal.reason);
+    if (callOptions.signal.aborted) forward();
+    else callOptions.signal.addEventListener('abort', forward, { once: true });
+    const cancel = (reason: RuntimeError): void => controller.abort(reason);
+    live.add(cancel);
+    inFlight += 1;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await attemptOnce(name, entry, run, controller.signal, timeoutMs, attempt > 1);
+        } catch (error) {
+          if (retry === false || attempt >= retry.maxAttempts || controller.signal.aborted || !retries(error)) throw error;
+          await sleep(name, retryDelay(retry, attempt, random), controller.signal);
+        }
+      }
+    } finally {
+      callOptions.signal.removeEventListener('abort', forward);
+      live.delete(cancel);
+      inFlight -= 1;
+    }
+  };
+
   return {
-    async call(tool, run, callOptions) {
-      if (stopped) throw new RuntimeError('RUNTIME_STOPPED', `call policies are stopped; ${tool.name} was not called`);
+    call(tool, run, callOptions) {
+      if (stopped) return Promise.reject(new RuntimeError('RUNTIME_STOPPED', `call policies are stopped; ${tool.name} was not called`));
       const name = tool.name;
       const entry = entryFor(name);
       const retry = callOptions.retry ?? entry.settings.retry;
       const timeoutMs = callOptions.timeoutMs ?? entry.settings.timeoutMs;
+      if (callOptions.timeoutMs !== undefined) checkTimeout(name, callOptions.timeoutMs);
       // One attempt outside a bulkhead needs no controller of its own: its attempt registers how
       // stop() cancels it (see `timed`), and the tool runs on its caller's signal.
       if ((retry === false || retry.maxAttempts <= 1) && entry.bulkhead === undefined) {
         inFlight += 1;
-        const attempt = attemptOnce(name, entry, run, callOptions.signal, timeoutMs, false);
-        attempt.then(settled, settled);
-        return attempt;
+        return attemptOnce(name, entry, run, callOptions.signal, timeoutMs, false, callOptions.callerStops === true, true);
       }
-      // One controller per call with retries, so stop() can cancel it wherever it is: queued,
-      // running or waiting for its next attempt.
-      const controller = new AbortController();
-      const forward = (): void => controller.abort(callOptions.signal.reason);
-      if (callOptions.signal.aborted) forward();
-      else callOptions.signal.addEventListener('abort', forward, { once: true });
-      const cancel = (reason: RuntimeError): void => controller.abort(reason);
-      live.add(cancel);
-      inFlight += 1;
-      try {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await attemptOnce(name, entry, run, controller.signal, timeoutMs, attempt > 1);
-          } catch (error) {
-            if (retry === false || attempt >= retry.maxAttempts || controller.signal.aborted || !retries(error)) throw error;
-            await sleep(name, retryDelay(retry, attempt, random), controller.signal);
-          }
-        }
-      } finally {
-        callOptions.signal.removeEventListener('abort', forward);
-        live.delete(cancel);
-        inFlight -= 1;
-      }
+      return withRetries(name, entry, run, callOptions, retry, timeoutMs);
     },
     breakerState(tool) {
       const entry = entries.get(typeof tool === 'string' ? tool : tool.name);
@@ -376,4 +392,10 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
       for (const entry of entries.values()) entry.breaker?.stop();
     },
   };
+}
+
+/** A call's `timeoutMs` option is checked like every duration of a definition. */
+function checkTimeout(tool: string, timeoutMs: number): void {
+  const problem = durationProblem(timeoutMs);
+  if (problem !== undefined) throw new RuntimeError('INVALID_OPTION', `timeoutMs of a call of ${tool} ${problem} (got ${timeoutMs})`);
 }

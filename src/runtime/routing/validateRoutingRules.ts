@@ -16,6 +16,8 @@ export const RUNTIME_ERROR_CODES: readonly string[] = [
   'CANCELLED',
   'UNEXPECTED_ERROR',
   'EXPRESSION_FAILED',
+  'EXPRESSION_BUDGET_EXCEEDED',
+  'OUTPUT_NOT_JSON',
 ];
 
 /**

@@ -1,5 +1,5 @@
-import { formatPath } from '../definition/formatPath.js';
 import { ContextError } from '../errors/ContextError.js';
+import { formatPath } from './formatPath.js';
 
 /** Deepest nesting accepted; deeper values would risk a stack overflow here or in `JSON.stringify`. */
 export const MAX_JSON_DEPTH = 256;
@@ -11,7 +11,17 @@ export interface JsonData {
   bytesAtMost: number;
 }
 
+/** Why a value is refused: not JSON, or too large / too deep. */
+export type JsonDataProblem = 'not_json' | 'too_large';
+
+/** Builds the error thrown for a refused value; the default is a `ContextError`. */
+export type JsonDataFailure = (problem: JsonDataProblem, message: string, path: string) => Error;
+
+const contextFailure: JsonDataFailure = (problem, message, path) =>
+  new ContextError(problem === 'not_json' ? 'CONTEXT_NOT_JSON' : 'CONTEXT_ENTRY_TOO_LARGE', message, { path });
+
 interface Walk {
+  fail: JsonDataFailure;
   path: PropertyKey[];
   ancestors: object[];
   /** Lower bound of the encoded bytes so far: lets a huge value fail before it is all copied. */
@@ -38,14 +48,15 @@ const MAX_BYTES_PER_UNIT = 6;
  * used to write anywhere.
  *
  * Throws `CONTEXT_ENTRY_TOO_LARGE` as soon as the value is certain to encode to more than
- * `byteLimit` bytes, or nests deeper than {@link MAX_JSON_DEPTH}.
+ * `byteLimit` bytes, or nests deeper than {@link MAX_JSON_DEPTH}. `fail` builds another error
+ * instead (tool outputs are `ToolError`s).
  *
  * @example
  * toJsonData({ items: [{ when: new Date() }] }, 'data', 1024);
  * // throws ContextError: data.items[0].when is a Date, not a plain object
  */
-export function toJsonData(input: unknown, root: string, byteLimit: number): JsonData {
-  const walk: Walk = { path: [root], ancestors: [], atLeast: 0, atMost: 0, byteLimit };
+export function toJsonData(input: unknown, root: string, byteLimit: number, fail: JsonDataFailure = contextFailure): JsonData {
+  const walk: Walk = { fail, path: [root], ancestors: [], atLeast: 0, atMost: 0, byteLimit };
   const value = visit(walk, input);
   return { value, bytesAtMost: walk.atMost };
 }
@@ -83,9 +94,7 @@ function visit(walk: Walk, value: unknown): unknown {
 function visitObject(walk: Walk, value: object): unknown {
   if (walk.ancestors.includes(value)) notJson(walk, 'is a circular reference');
   if (walk.ancestors.length >= MAX_JSON_DEPTH) {
-    throw new ContextError('CONTEXT_ENTRY_TOO_LARGE', `${here(walk)} nests deeper than ${MAX_JSON_DEPTH} levels`, {
-      path: here(walk),
-    });
+    throw walk.fail('too_large', `${here(walk)} nests deeper than ${MAX_JSON_DEPTH} levels`, here(walk));
   }
   walk.ancestors.push(value);
   const copy = Array.isArray(value) ? visitArray(walk, value) : visitRecord(walk, value);
@@ -141,11 +150,9 @@ function here(walk: Walk): string {
 }
 
 function notJson(walk: Walk, reason: string): never {
-  throw new ContextError('CONTEXT_NOT_JSON', `${here(walk)} ${reason}`, { path: here(walk) });
+  throw walk.fail('not_json', `${here(walk)} ${reason}`, here(walk));
 }
 
 function tooLarge(walk: Walk): never {
-  throw new ContextError('CONTEXT_ENTRY_TOO_LARGE', `${here(walk)}: the entry encodes to more than ${walk.byteLimit} bytes`, {
-    path: here(walk),
-  });
+  throw walk.fail('too_large', `${here(walk)}: the value encodes to more than ${walk.byteLimit} bytes`, here(walk));
 }
