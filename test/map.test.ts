@@ -199,7 +199,7 @@ describe('map steps', () => {
     );
     expect(bad.success).toBe(false);
     expect(bad.issues.map((i) => `${i.code} ${i.path}`)).toEqual(
-      expect.arrayContaining(['UNKNOWN_FIELD steps[0].map', 'NOT_AN_ANCESTOR steps[0].map.items', 'UNKNOWN_VARIABLE steps[0].input.value']),
+      expect.arrayContaining(['UNKNOWN_FIELD steps[0].map.bogus', 'NOT_AN_ANCESTOR steps[0].map.items', 'UNKNOWN_VARIABLE steps[0].input.value']),
     );
     const good = validateWorkflow(mapOver({}), { tools: [tool] });
     expect(good.success).toBe(true);

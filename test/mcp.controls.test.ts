@@ -54,7 +54,7 @@ describe('MCP workflow controls backed by the execution store', () => {
     expect(await call('pause_workflow', { executionId })).toMatchObject({ error: { code: 'STORE_CONFLICT' } });
   });
 
-  it('cancels a paused run through the store; unknown ids are EXECUTION_NOT_FOUND or STORE_NOT_FOUND', async () => {
+  it('cancels a paused run through the store; unknown ids are EXECUTION_NOT_FOUND', async () => {
     hold.reset();
     const started = await call<{ executionId: string }>('execute_workflow', { definition, wait: false });
     await expect.poll(() => hold.calls.includes('b#1')).toBe(true);
@@ -62,8 +62,8 @@ describe('MCP workflow controls backed by the execution store', () => {
     expect(await call('cancel_workflow', { executionId: started.executionId })).toMatchObject({ status: 'cancelled' });
     expect(await call('resume_workflow', { executionId: started.executionId })).toMatchObject({ error: { code: 'EXECUTION_FINISHED' } });
     expect(await call('get_workflow_status', { executionId: 'nope' })).toMatchObject({ error: { code: 'EXECUTION_NOT_FOUND' } });
-    expect(await call('pause_workflow', { executionId: 'nope' })).toMatchObject({ error: { code: 'STORE_NOT_FOUND' } });
-    expect(await call('resume_workflow', { executionId: 'nope' })).toMatchObject({ error: { code: 'STORE_NOT_FOUND' } });
+    expect(await call('pause_workflow', { executionId: 'nope' })).toMatchObject({ error: { code: 'EXECUTION_NOT_FOUND' } });
+    expect(await call('resume_workflow', { executionId: 'nope' })).toMatchObject({ error: { code: 'EXECUTION_NOT_FOUND' } });
     hold.open();
   });
 });

@@ -11,8 +11,12 @@ export function formatIssues(file: string, issues: readonly ValidationIssue[]): 
     .join('\n');
 }
 
-/** Prints why a definition or input is invalid and that nothing ran; the exit code to use. */
-export function reportNotRun(file: string, issues: readonly ValidationIssue[]): ExitCode {
-  process.stderr.write(`${formatIssues(file, issues)}\n${file}: ${issues.length} problem(s); nothing was run.\n`);
+/**
+ * Prints why a definition or input is invalid and that nothing ran (with `json`, as
+ * `{ valid: false, code, issues }` on stdout, as `validate --json` does); the exit code to use.
+ */
+export function reportNotRun(file: string, error: { code: string; issues: readonly ValidationIssue[] }, options: { json?: boolean | undefined } = {}): ExitCode {
+  if (options.json) process.stdout.write(`${JSON.stringify({ valid: false, ran: false, code: error.code, issues: error.issues })}\n`);
+  else process.stderr.write(`${formatIssues(file, error.issues)}\n${file}: ${error.issues.length} problem(s); nothing was run.\n`);
   return ExitCode.invalid;
 }

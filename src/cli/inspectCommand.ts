@@ -36,7 +36,7 @@ export async function inspectCommand(file: string, options: InspectCommandOption
   let inspector: Awaited<ReturnType<typeof createLocalInspector>> | undefined;
   try {
     const definition = await loadWorkflowFile(file, runtime.tools);
-    const input = await parseInputs(options.input, options.inputFile);
+    const input = await parseInputs(options.input, options.inputFile, definition.input);
     const correlationId = randomUUID();
     inspector = await createLocalInspector({ runtime, definition, correlationId, port: options.port });
     process.stderr.write(`orchkit inspector for ${definition.id}: ${inspector.url}\n`);
@@ -50,7 +50,7 @@ export async function inspectCommand(file: string, options: InspectCommandOption
     await keepServing(inspector.url, abort.signal);
     return result.status === 'completed' ? ExitCode.ok : ExitCode.runFailed;
   } catch (error) {
-    if (isWorkflowValidationError(error)) return reportNotRun(file, error.issues);
+    if (isWorkflowValidationError(error)) return reportNotRun(file, error);
     throw error;
   } finally {
     process.off('SIGINT', onSignal);

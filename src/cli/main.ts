@@ -1,18 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createCliLogger } from './createCliLogger.js';
 import { ExitCode } from './exitCodes.js';
 import { chatCommand } from './chatCommand.js';
 import { graphCommand, type GraphFormat } from './graphCommand.js';
 import { inspectCommand, type InspectMode } from './inspectCommand.js';
-import { mcpCommand, parsePort } from './mcpCommand.js';
+import { mcpCommand, parsePort, parsePositiveInteger } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
 import { DEFAULT_STORE, runsRequestCommand, runsListCommand, runsResumeCommand, runsShowCommand, workerCommand } from './runsCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
 import { validateCommand } from './validateCommand.js';
 
+// src/cli/main.ts and dist/cli/main.js both sit two levels below package.json.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command()
   .name('orchkit')
   .description('Run, check and inspect orchkit workflows')
+  .version(version, '-V, --version', 'print the orchkit version')
   .showHelpAfterError()
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : ExitCode.invalid));
 
@@ -25,7 +30,8 @@ program
   .option('--json', 'print the result as JSON (no progress display)')
   .option('--store <url>', 'journal the run durably in this store (sqlite:<path>, postgres://...); resume it with orchkit runs resume')
   .addOption(new Option('--inspect [mode]', 'watch the run on 127.0.0.1 (stately: Stately Inspector, needs the internet; local: offline page); keeps serving until Ctrl-C').choices(['stately', 'local']).preset('stately'))
-  .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
+  // The step list and the summary report failed steps; warn adds a log line per failed tool call.
+  .addOption(new Option('--log-level <level>', 'log level on stderr (warn: also log each failed tool call)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('error'))
   .action(async (file: string, opts: { input: string[]; inputFile?: string; json?: boolean; inspect?: InspectMode; logLevel: string }) => {
     process.exitCode = await runCommand(file, { ...opts, logger: createCliLogger(opts.logLevel) });
   });
@@ -81,10 +87,14 @@ program
   .option('--host <host>', 'HTTP interface to bind', '127.0.0.1')
   .option('--token <token>', 'require this bearer token over HTTP (default: $ORCHKIT_MCP_TOKEN)')
   .option('--workflows <dir>', 'directory of the workflow files list_workflows shows', 'examples')
+  .option('--workspace <dir>', 'files given to tools and execute_workflow must lie under this directory (default: the working directory)')
+  .option('--session-idle-ms <ms>', 'close an HTTP session idle this long (default 1800000)', parsePositiveInteger)
+  .option('--max-sessions <n>', 'HTTP sessions open at once; more are refused with MCP_SESSION_LIMIT (default 100)', parsePositiveInteger)
+  .option('--allowed-origin <origin>', 'browser Origin accepted besides the server\'s own (repeatable)', (v: string, all: string[] = []) => [...all, v])
   .option('--store <url>', 'execution store of the runs (sqlite:<path>, postgres://...): status, pause and resume outlive the server', DEFAULT_STORE)
   .option('--no-store', 'keep runs in memory only (no pause_workflow or resume_workflow)')
   .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'))
-  .action(async (opts: { http?: boolean; port: number; host: string; token?: string; workflows: string; store: string | false; logLevel: string }) => {
+  .action(async (opts: { http?: boolean; port: number; host: string; token?: string; workflows: string; workspace?: string; sessionIdleMs?: number; maxSessions?: number; allowedOrigin?: string[]; store: string | false; logLevel: string }) => {
     process.exitCode = await mcpCommand({ ...opts, logger: createCliLogger(opts.logLevel) });
   });
 
@@ -131,9 +141,17 @@ runs
   .description('take over the runs left running (lease lapsed), or the one given (paused or left running), with the default tools, and wait for them')
   .argument('[id]', 'execution id: resume this run only')
   .addOption(storeOption())
+  .option('--wait', 'the run named is leased by another node: wait until its lease lapses (or the run ends), then take it')
+  .addOption(new Option('--force', 'the run named is leased by another node: take it now (when that node is dead; a live one stops its copy at its next lease renewal)').conflicts('wait'))
   .addOption(logLevelOption())
-  .action(async (id: string | undefined, opts: { store: string; logLevel: string }) => {
-    process.exitCode = await runsResumeCommand({ store: opts.store, logger: createCliLogger(opts.logLevel), ...(id === undefined ? {} : { executionId: id }) });
+  .action(async (id: string | undefined, opts: { store: string; logLevel: string; wait?: boolean; force?: boolean }, command: Command) => {
+    if (id === undefined && (opts.wait || opts.force)) command.error('error: --wait and --force need the id of the run to take', { exitCode: ExitCode.invalid });
+    process.exitCode = await runsResumeCommand({
+      store: opts.store, logger: createCliLogger(opts.logLevel),
+      ...(id === undefined ? {} : { executionId: id }),
+      ...(opts.wait ? { wait: true } : {}),
+      ...(opts.force ? { force: true } : {}),
+    });
   });
 for (const [name, status, description] of [
   ['cancel', 'cancelled', 'cancel a stored run (its owner stops it at its next lease renewal; a run nobody holds is not resumed)'],

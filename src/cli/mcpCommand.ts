@@ -15,6 +15,14 @@ export interface McpCommandOptions {
   /** Bearer token of the HTTP endpoint; `ORCHKIT_MCP_TOKEN` when not given (keeps it out of `ps`). */
   token?: string;
   workflows: string;
+  /** Files given to tools and execute_workflow must lie under it; the working directory by default. */
+  workspace?: string;
+  /** HTTP sessions idle this long are closed. */
+  sessionIdleMs?: number;
+  /** HTTP sessions open at once. */
+  maxSessions?: number;
+  /** Browser origins allowed besides the server's own. */
+  allowedOrigin?: string[];
   /** Execution store URL; `false` keeps runs in memory only (no pause/resume, no status after a restart). */
   store: string | false;
   logger: Logger;
@@ -38,12 +46,19 @@ export async function mcpCommand(options: McpCommandOptions): Promise<ExitCode> 
       if (token === undefined && !['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
         options.logger.warn({ host: options.host }, 'serving MCP beyond loopback without a bearer token');
       }
-      const server = await startMcpHttpServer({ runtime, workflowsDir, host: options.host, port: options.port, logger: options.logger, ...(token ? { token } : {}) });
+      const server = await startMcpHttpServer({
+        runtime, workflowsDir, host: options.host, port: options.port, logger: options.logger,
+        ...(token ? { token } : {}),
+        ...(options.workspace === undefined ? {} : { workspaceRoot: options.workspace }),
+        ...(options.sessionIdleMs === undefined ? {} : { sessionIdleMs: options.sessionIdleMs }),
+        ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+        ...(options.allowedOrigin === undefined ? {} : { allowedOrigins: options.allowedOrigin }),
+      });
       process.stderr.write(`orchkit MCP server (Streamable HTTP) on ${server.url}${token ? ' (bearer token required)' : ''}\n`);
       await untilStopped();
       await server.close();
     } else {
-      const server = createMcpServer({ runtime, workflowsDir });
+      const server = createMcpServer({ runtime, workflowsDir, ...(options.workspace === undefined ? {} : { workspaceRoot: options.workspace }) });
       const closed = new Promise<void>((resolve) => (server.server.onclose = resolve));
       await server.connect(new StdioServerTransport());
       options.logger.info('MCP server on stdio');
@@ -75,6 +90,13 @@ function untilStopped(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** Commander parser of a positive whole number (`--max-sessions`, `--session-idle-ms`). */
+export function parsePositiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number, at least 1');
+  return n;
 }
 
 /** Commander parser of `--port`: an integer from 0 (any free port) to 65535. */

@@ -7,6 +7,7 @@ import type { WorkflowResult } from '../runtime/WorkflowResult.js';
 import { defaultTools } from './defaultTools.js';
 import { ExitCode } from './exitCodes.js';
 import { reportNotRun } from './formatIssues.js';
+import { heldStderr } from './heldStderr.js';
 import { loadWorkflowFile } from './loadWorkflowFile.js';
 import { parseInputs } from './parseInputs.js';
 import { watchProgress } from './watchProgress.js';
@@ -36,7 +37,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   process.once('SIGINT', onSignal);
   try {
     const definition = await loadWorkflowFile(file, runtime.tools);
-    const input = await parseInputs(options.input, options.inputFile);
+    const input = await parseInputs(options.input, options.inputFile, definition.input);
     const correlationId = randomUUID();
     if (options.inspect === 'local') local = await createLocalInspector({ runtime, definition, correlationId });
     const inspectorUrl = stately?.url ?? local?.url;
@@ -44,13 +45,20 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     if (local) process.stderr.write(`orchkit inspector: open ${local.url}\n`);
     const progress = options.json ? undefined : watchProgress(runtime, definition, correlationId);
     const execution = runtime.startWorkflow(definition, { input, correlationId, signal: abort.signal });
-    await progress?.render(execution.result);
+    // The live list redraws the lines above the cursor: log lines wait until it is drawn for good.
+    const live = progress !== undefined && process.stdout.isTTY === true;
+    if (live) heldStderr.hold();
+    try {
+      await progress?.render(execution.result);
+    } finally {
+      if (live) heldStderr.release();
+    }
     const result = await execution.result;
     process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : summarize(result));
     if (inspectorUrl !== undefined) await keepServing(inspectorUrl, abort.signal);
     return result.status === 'completed' ? ExitCode.ok : ExitCode.runFailed;
   } catch (error) {
-    if (isWorkflowValidationError(error)) return reportNotRun(file, error.issues);
+    if (isWorkflowValidationError(error)) return reportNotRun(file, error, { json: options.json });
     throw error;
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { isOrchkitError } from '../errors/OrchkitError.js';
 import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
@@ -23,9 +24,25 @@ const print = (text: string): void => {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 };
 
-/** Opens the store, runs `body`, closes it; store errors become a message and exit code 1. */
-async function withStore(options: RunsOptions, body: (store: ExecutionStore) => Promise<ExitCode>): Promise<ExitCode> {
-  const store = createStore(options.store ?? DEFAULT_STORE, options.logger ? { logger: options.logger } : {});
+/** The file of a `sqlite:` store URL (or a bare `.db` path), else undefined. */
+function sqliteFile(url: string): string | undefined {
+  const path = url.startsWith('sqlite://') ? url.slice('sqlite://'.length) : url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : /\.(db|sqlite|sqlite3)$/i.test(url) ? url : undefined;
+  return path === undefined || path === ':memory:' ? undefined : path;
+}
+
+/**
+ * Opens the store, runs `body`, closes it; store errors become a message and exit code 1. A
+ * SQLite file that does not exist holds no runs: `onMissing` answers, and no file is created.
+ */
+async function withStore(options: RunsOptions, body: (store: ExecutionStore) => Promise<ExitCode>, onMissing?: (file: string) => ExitCode): Promise<ExitCode> {
+  const url = options.store ?? DEFAULT_STORE;
+  const file = sqliteFile(url);
+  if (file !== undefined && !existsSync(file)) {
+    if (onMissing) return onMissing(file);
+    process.stderr.write(`no runs: the store ${file} does not exist (orchkit run --store ${url} creates it)\n`);
+    return ExitCode.invalid;
+  }
+  const store = createStore(url, options.logger ? { logger: options.logger } : {});
   try {
     await store.init();
     return await body(store);
@@ -56,6 +73,9 @@ export function runsListCommand(options: RunsOptions & { status?: ExecutionStatu
       return ExitCode.ok;
     }
     print(table([['ID', 'WORKFLOW', 'STATUS', 'OWNER', 'UPDATED'], ...records.map((r) => [r.executionId, `${r.workflowId}@${r.version}`, r.status, r.owner ?? '-', iso(r.updatedAt)])]));
+    return ExitCode.ok;
+  }, (file) => {
+    print(options.json ? '[]' : `no runs in ${options.store ?? DEFAULT_STORE} (${file} does not exist yet)`);
     return ExitCode.ok;
   });
 }
@@ -147,23 +167,46 @@ async function durableRuntime(options: RunsOptions & { leaseMs?: number; nodeId?
   });
 }
 
-/** Prints how a run ended; true when it completed. */
+/** Prints how a run ended, with its output; true when it completed. */
 const finished = (execution: WorkflowExecution): Promise<boolean> =>
   execution.result.then((result) => {
-    print(`${result.executionId}: ${result.status}${result.error ? ` (${result.error.code}: ${result.error.message})` : ''}`);
+    const output = result.status === 'completed' && result.output !== null && result.output !== undefined ? `\noutput: ${JSON.stringify(result.output, null, 2)}` : '';
+    print(`${result.executionId}: ${result.status}${result.error ? ` (${result.error.code}: ${result.error.message})` : ''}${output}`);
     return result.status === 'completed';
   });
 
+/** Options of {@link runsResumeCommand}. */
+export interface RunsResumeOptions extends RunsOptions {
+  leaseMs?: number;
+  executionId?: string;
+  /** The run named is leased by another node: wait until its lease lapses or its owner lets it go, then take it. */
+  wait?: boolean;
+  /** The run named is leased by another node: take it now (for an owner known to be dead; a live one stops it at its next renewal). */
+  force?: boolean;
+  /** How often `wait` looks at the lease; 1 s by default. */
+  pollMs?: number;
+}
+
 /**
  * `orchkit runs resume [id]`: takes over the runs left running whose lease has lapsed (or, with an
- * id, that run, paused or left running), with the default tool pack, and waits for them. Runs
- * another node still holds are left to it (and reported).
+ * id, that run, paused or left running), with the default tool pack, and waits for them, printing
+ * how each ended and its output. Runs another node still holds are left to it and reported, with
+ * `--wait` and `--force` as the ways to take one.
  */
-export async function runsResumeCommand(options: RunsOptions & { leaseMs?: number; executionId?: string }): Promise<ExitCode> {
+export async function runsResumeCommand(options: RunsResumeOptions): Promise<ExitCode> {
+  const file = sqliteFile(options.store ?? DEFAULT_STORE);
+  if (file !== undefined && !existsSync(file)) {
+    print(`nothing to resume: the store ${file} does not exist`);
+    return options.executionId === undefined ? ExitCode.ok : ExitCode.invalid;
+  }
   const runtime = await durableRuntime(options);
   const store = runtime.store;
   const only = options.executionId === undefined ? {} : { executionId: options.executionId };
   try {
+    if (store && options.executionId !== undefined && (options.wait || options.force)) {
+      const ended = await takeLeased(store, options.executionId, options);
+      if (ended !== undefined) return ended;
+    }
     const waiting: Promise<boolean>[] = [];
     for (;;) {
       const claimed = await runtime.resume({ limit: 100, ...only });
@@ -178,15 +221,51 @@ export async function runsResumeCommand(options: RunsOptions & { leaseMs?: numbe
     const stillRunning = store ? await store.listExecutions({ status: 'running', limit: 1_000 }) : [];
     const leased = stillRunning.filter((r) => !here.has(r.executionId) && (options.executionId === undefined || r.executionId === options.executionId));
     if (waiting.length === 0) print('nothing to resume');
-    for (const record of leased) print(`${record.executionId}: leased by ${record.owner ?? '?'} until ${iso(record.leaseExpiresAt)}; not resumed`);
+    for (const record of leased) {
+      print(`${record.executionId}: leased by ${record.owner ?? '?'} until ${iso(record.leaseExpiresAt)}; not resumed (--wait takes it once the lease lapses, --force takes it now)`);
+    }
     const completed = await Promise.all(waiting);
-    return completed.every(Boolean) ? ExitCode.ok : ExitCode.runFailed;
+    return completed.every(Boolean) && (options.executionId === undefined || leased.length === 0) ? ExitCode.ok : ExitCode.runFailed;
   } catch (error) {
     if (!isOrchkitError(error)) throw error;
     process.stderr.write(`${error.code}: ${error.message}\n`);
     return ExitCode.runFailed;
   } finally {
     await runtime.stop();
+  }
+}
+
+/**
+ * Makes a leased run resumable: `force` releases its owner's lease; `wait` polls until the lease
+ * lapses or is released. Returns an exit code when there is nothing left to resume (the run
+ * ended meanwhile, or does not exist), else undefined.
+ */
+async function takeLeased(store: ExecutionStore, executionId: string, options: RunsResumeOptions): Promise<ExitCode | undefined> {
+  for (let announced = false; ; ) {
+    const record = await store.getExecution(executionId);
+    if (!record) {
+      process.stderr.write(`no run ${executionId} in ${options.store ?? DEFAULT_STORE}\n`);
+      return ExitCode.invalid;
+    }
+    if (record.status !== 'running') {
+      if (record.status === 'paused') return undefined;
+      const result = record.result as { output?: unknown } | undefined;
+      const output = record.status === 'completed' && result?.output !== undefined && result.output !== null ? `\noutput: ${JSON.stringify(result.output, null, 2)}` : '';
+      print(`${executionId}: ${record.status}${record.owner ? ` (on ${record.owner})` : ''}${output}`);
+      return record.status === 'completed' ? ExitCode.ok : ExitCode.runFailed;
+    }
+    const leasedUntil = record.owner ? (record.leaseExpiresAt ?? 0) : 0;
+    if (leasedUntil <= Date.now()) return undefined;
+    if (options.force && record.owner) {
+      await store.releaseLease(executionId, record.owner);
+      print(`${executionId}: took the lease from ${record.owner}`);
+      return undefined;
+    }
+    if (!announced) {
+      print(`${executionId}: leased by ${record.owner} until ${iso(record.leaseExpiresAt)}; waiting for the lease to lapse or the run to end (Ctrl-C stops waiting)`);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(10, Math.min(options.pollMs ?? 1_000, leasedUntil - Date.now() + 10))));
   }
 }
 

@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { WorkflowValidationError, type ValidationIssue } from '../errors/WorkflowValidationError.js';
 import { checkDefinitionText } from './checkDefinitionText.js';
 import { DefinitionLimits } from './DefinitionLimits.js';
@@ -61,8 +61,30 @@ function parseJson(text: string, strict: boolean): { value: unknown } | undefine
     return { value: JSON.parse(text) as unknown };
   } catch (error) {
     if (!strict) return undefined;
-    throw parseError([{ code: 'PARSE_ERROR', path: '', message: error instanceof Error ? error.message : String(error) }]);
+    throw parseError([jsonSyntaxIssue(text, error instanceof Error ? error.message : String(error))]);
   }
+}
+
+/**
+ * A JSON syntax error with its line and column: from the position V8 names (`at position 12`,
+ * `(line 2 column 3)`), else from where the YAML parser (JSON is YAML) stops, when the text is
+ * within the nesting bounds. The message loses V8's quote of the text and its position.
+ */
+function jsonSyntaxIssue(text: string, message: string): ValidationIssue {
+  const cleaned = message.replace(/, "(?:[^"\\]|\\.)*" is not valid JSON$|, \.\.\..*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '');
+  const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (lineColumn) return { code: 'PARSE_ERROR', path: '', message: cleaned, line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
+  const position = /at position (\d+)/.exec(message);
+  let at: { line: number; col: number } | undefined;
+  if (position) {
+    const lines = new LineCounter();
+    lines.addNewLine(0);
+    for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lines.addNewLine(index + 1);
+    at = lines.linePos(Number(position[1]));
+  } else if (checkDefinitionText(text) === undefined) {
+    at = yamlDocument(text).document.errors[0]?.linePos?.[0];
+  }
+  return { code: 'PARSE_ERROR', path: '', message: cleaned, ...(at ? { line: at.line, column: at.col } : {}) };
 }
 
 function yamlDocument(text: string): { document: Document; lines: LineCounter } {
@@ -78,7 +100,9 @@ function parseYaml(text: string): { document: Document; lines: LineCounter } {
     throw parseError(
       parsed.document.errors.map((error): ValidationIssue => {
         const at = error.linePos?.[0];
-        return { code: 'PARSE_ERROR', path: '', message: error.message.split('\n')[0] ?? error.message, ...(at ? { line: at.line, column: at.col } : {}) };
+        // The line and column are fields of the issue: the message need not end with them (and a colon).
+        const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?\s*$/, '');
+        return { code: 'PARSE_ERROR', path: '', message, ...(at ? { line: at.line, column: at.col } : {}) };
       }),
     );
   }
@@ -100,7 +124,14 @@ function toValue(document: Document): unknown {
 function locate(issue: ValidationIssue, document: Document, lines: LineCounter): ValidationIssue {
   let node: unknown = document.contents;
   let found: Node | undefined = node as Node | undefined;
-  for (const key of splitPath(issue.path)) {
+  const keys = splitPath(issue.path);
+  for (const [depth, key] of keys.entries()) {
+    // An unknown key is shown where the key is written, not where its value is.
+    const pair = issue.code === 'UNKNOWN_FIELD' && depth === keys.length - 1 && isMap(node) ? node.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
+    if (pair && isScalar(pair.key)) {
+      found = pair.key;
+      break;
+    }
     if (isMap(node)) node = node.get(key, true);
     else if (isSeq(node) && typeof key === 'number') node = node.get(key, true);
     else break;

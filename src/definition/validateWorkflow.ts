@@ -8,6 +8,7 @@ import { DefinitionLimits } from './DefinitionLimits.js';
 import { checkWiring } from './checkWiring.js';
 import { formatPath } from './formatPath.js';
 import { readRawSteps } from './RawStep.js';
+import { unknownKeyIssues } from './unknownKeyIssues.js';
 import { STEP_KIND_KEYS, stepKindKey, type StepKindKey } from './steps/stepKindKey.js';
 import { MapStepSchema } from './steps/MapStepSchema.js';
 import { ToolStepSchema } from './steps/ToolStepSchema.js';
@@ -75,7 +76,12 @@ function schemaIssues(found: readonly z.core.$ZodIssue[], value: unknown): Valid
       const branch = STEP_SCHEMAS[key].safeParse(step);
       return branch.success ? [] : schemaIssues(branch.error.issues.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), value);
     }
-    return [{ code: issue.code === 'unrecognized_keys' ? 'UNKNOWN_FIELD' : 'SCHEMA', path: formatPath(issue.path), message: issue.message }];
+    if (issue.code === 'unrecognized_keys') {
+      // Each key at its own path, with the key meant; inside a step, the keys of its kind's branch.
+      const key = first === 'steps' && typeof index === 'number' && Array.isArray(steps) ? stepKindKey(steps[index]) : undefined;
+      return key === undefined ? unknownKeyIssues(issue.keys, issue.path, WorkflowDefinitionSchema) : unknownKeyIssues(issue.keys, issue.path, STEP_SCHEMAS[key], ['steps', index as number]);
+    }
+    return [{ code: 'SCHEMA', path: formatPath(issue.path), message: issue.message }];
   });
 }
 

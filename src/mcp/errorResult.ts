@@ -53,6 +53,9 @@ function describeError(error: unknown): McpErrorInfo {
     if (issues[0]) info.path = issues[0].path;
   } else if (isContextError(error) && error.path !== undefined) {
     info.path = error.path;
+  } else if (typeof (details as { path?: unknown } | undefined)?.path === 'string') {
+    // The argument a tool error is about, e.g. the path outside the workspace.
+    info.path = (details as { path: string }).path;
   }
   const hint = (details as { hint?: unknown } | undefined)?.hint;
   if (typeof hint === 'string') info.hint = hint;

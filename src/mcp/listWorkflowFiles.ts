@@ -2,20 +2,22 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import { parseWorkflow } from '../definition/parseWorkflow.js';
+import { z } from 'zod';
 import { isWorkflowValidationError } from '../errors/WorkflowValidationError.js';
 
 /** One workflow file of a directory, with what it declares or why it does not validate. */
-export interface WorkflowFileEntry {
-  name: string;
-  path: string;
-  valid: boolean;
-  id?: string;
-  version?: string;
-  description?: string;
-  steps?: string[];
-  inputs?: string[];
-  problems?: string[];
-}
+export const WorkflowFileEntrySchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  valid: z.boolean(),
+  id: z.string().optional(),
+  version: z.string().optional(),
+  description: z.string().optional(),
+  steps: z.array(z.string()).optional(),
+  inputs: z.array(z.string()).optional(),
+  problems: z.array(z.string()).optional(),
+});
+export type WorkflowFileEntry = z.infer<typeof WorkflowFileEntrySchema>;
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 

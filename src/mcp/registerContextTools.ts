@@ -3,13 +3,15 @@ import { z } from 'zod';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
 import type { Runtime } from '../runtime/createRuntime.js';
+import type { ContextEntry } from '../runtime/SessionContext.js';
 import { registerMcpTool } from './registerMcpTool.js';
+import type { SessionScope } from './SessionScope.js';
 import { successResult } from './successResult.js';
 
 const ShareContextInput = z.object({
   sessionId: z.string().min(1),
   contextType: z.string().min(1).describe('name of the entry, e.g. repository-analysis'),
-  data: z.unknown().refine((data) => data !== undefined, 'data is required').describe('any JSON value'),
+  data: z.unknown().refine((data) => data !== undefined, 'required').describe('any JSON value'),
   ttlMs: z.number().int().positive().optional().describe('time to live; one hour by default'),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
@@ -19,32 +21,50 @@ const GetContextInput = z.object({
   contextType: z.string().min(1).optional().describe('one entry; all entries of the session when absent'),
 });
 
+const ContextEntrySchema = z.object({
+  sessionId: z.string(),
+  contextType: z.string(),
+  data: z.unknown(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  createdByTool: z.string().optional(),
+  expiresAt: z.number(),
+  metadata: z.record(z.string(), z.unknown()),
+  version: z.number(),
+});
+
+const ContextAnswerSchema = z.union([ContextEntrySchema, z.object({ sessionId: z.string(), entries: z.array(ContextEntrySchema) })]);
+
 /**
  * `share_context` and `get_context`: the shared context of a session, as workflows and tools
- * see it (JSON entries with a time to live).
+ * see it (JSON entries with a time to live). Session ids are of the MCP session's `scope`: over
+ * HTTP one MCP session cannot read or write another's entries.
  *
  * @example
- * registerContextTools(server, runtime);
+ * registerContextTools(server, runtime, sessionScope(undefined));
  */
-export function registerContextTools(server: McpServer, runtime: Runtime): void {
-  registerMcpTool(server, { name: 'share_context', description: "Writes an entry of a session's shared context", input: ShareContextInput }, async (args) => {
-    const entry = runtime.context(args.sessionId).share(args.contextType, args.data, {
+export function registerContextTools(server: McpServer, runtime: Runtime, scope: SessionScope): void {
+  const answer = (entry: ContextEntry): ContextEntry => ({ ...entry, sessionId: scope.outer(entry.sessionId) });
+  const description = "Writes an entry of a session's shared context (sessions are private to this MCP session)";
+  registerMcpTool(server, { name: 'share_context', description, input: ShareContextInput, output: ContextEntrySchema }, async (args) => {
+    const entry = runtime.context(scope.inner(args.sessionId)).share(args.contextType, args.data, {
       ...(args.ttlMs === undefined ? {} : { ttlMs: args.ttlMs }),
       ...(args.metadata === undefined ? {} : { metadata: args.metadata }),
     });
-    return successResult(entry, `${args.sessionId}/${args.contextType}: version ${entry.version}, expires at ${new Date(entry.expiresAt).toISOString()}`);
+    return successResult(answer(entry), `${args.sessionId}/${args.contextType}: version ${entry.version}, expires at ${new Date(entry.expiresAt).toISOString()}`);
   });
 
-  registerMcpTool(server, { name: 'get_context', description: "Reads one entry, or all entries, of a session's shared context", input: GetContextInput }, async ({ sessionId, contextType }) => {
-    const context = runtime.context(sessionId);
+  const getDescription = "Reads one entry, or all entries, of a session's shared context (sessions are private to this MCP session)";
+  registerMcpTool(server, { name: 'get_context', description: getDescription, input: GetContextInput, output: ContextAnswerSchema }, async ({ sessionId, contextType }) => {
+    const context = runtime.context(scope.inner(sessionId));
     if (contextType === undefined) {
-      const entries = context.list();
+      const entries = context.list().map(answer);
       return successResult({ sessionId, entries }, `${sessionId}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
     }
     const entry = context.get(contextType);
     if (!entry) {
       throw new ToolError({ code: 'CONTEXT_NOT_FOUND', type: ErrorType.notFound, retryable: false, tool: 'get_context', message: `session ${sessionId} has no (unexpired) ${contextType} entry` });
     }
-    return successResult(entry, `${sessionId}/${contextType}: version ${entry.version}`);
+    return successResult(answer(entry), `${sessionId}/${contextType}: version ${entry.version}`);
   });
 }

@@ -6,18 +6,20 @@ import type { Subscription } from 'rxjs';
 import type { BusMessage } from '../runtime/BusMessage.js';
 import type { WorkflowExecution } from '../runtime/startExecution.js';
 import type { WorkflowResult } from '../runtime/WorkflowResult.js';
+import { ExecutionAnswerSchema } from './ExecutionAnswerSchema.js';
 import type { ExecutionHistory } from './ExecutionHistory.js';
 import { forwardProgress } from './forwardProgress.js';
 import { loadWorkflowSource } from './loadWorkflowSource.js';
 import { registerMcpTool } from './registerMcpTool.js';
+import type { SessionScope } from './SessionScope.js';
 import { successResult } from './successResult.js';
 
 const ExecuteWorkflowInput = z
   .object({
-    path: z.string().min(1).optional().describe('workflow file (YAML or JSON): a path, or a name from list_workflows'),
+    path: z.string().min(1).optional().describe('workflow file (YAML or JSON) in the workspace: a path, or a name or id from list_workflows'),
     definition: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional().describe('inline workflow definition: an object, or YAML/JSON text'),
     input: z.record(z.string(), z.unknown()).optional().describe('workflow input'),
-    sessionId: z.string().min(1).optional().describe('session whose shared context the run reads and writes'),
+    sessionId: z.string().min(1).optional().describe('session whose shared context the run reads and writes (private to this MCP session)'),
     wait: z.boolean().default(true).describe('false: answer with the executionId at once and follow the run with get_workflow_status'),
   })
   .refine((args) => (args.path === undefined) !== (args.definition === undefined), { message: 'give exactly one of path or definition', path: ['path'] });
@@ -26,43 +28,54 @@ const ExecuteWorkflowInput = z
  * `execute_workflow`: runs a workflow file or an inline definition with `runtime.startWorkflow`.
  * With a `progressToken` it sends one progress notification per settled step; cancelling the
  * request cancels the run. A run that does not complete is an `isError` result carrying the
- * `WorkflowResult` (its `error.code` and `error.stepId`).
+ * `WorkflowResult` (its `error.code` and `error.stepId`). Files are read from the workspace only.
  *
  * @example
- * registerExecuteWorkflow(server, runtime, history, 'examples');
+ * registerExecuteWorkflow(server, runtime, history, { workflowsDir: 'examples', workspaceRoot: process.cwd(), scope });
  */
-export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, history: ExecutionHistory, workflowsDir: string): void {
+export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, history: ExecutionHistory, where: ExecuteWorkflowPlaces): void {
+  const { workflowsDir, workspaceRoot, scope } = where;
   const description = 'Runs an orchkit workflow (a file, or an inline definition) and returns its result; sends a progress notification per step';
-  registerMcpTool(server, { name: 'execute_workflow', description, input: ExecuteWorkflowInput }, async (args, extra) => {
-    const definition = await loadWorkflowSource(args, { tools: runtime.tools, workflowsDir });
+  registerMcpTool(server, { name: 'execute_workflow', description, input: ExecuteWorkflowInput, output: ExecutionAnswerSchema }, async (args, extra) => {
+    const definition = await loadWorkflowSource(args, { tools: runtime.tools, workflowsDir, workspaceRoot });
     const correlationId = randomUUID();
+    // Scoped, a run without a session gets a fresh one of this MCP session: other sessions do not see it.
+    const named = args.sessionId ?? (scope.scoped ? randomUUID() : undefined);
     const progress = args.wait ? forwardProgress(runtime.bus, correlationId, extra, definition.steps.length) : undefined;
     try {
       const execution = runtime.startWorkflow(definition, {
         input: args.input ?? {},
         correlationId,
-        ...(args.sessionId === undefined ? {} : { sessionId: args.sessionId }),
+        ...(named === undefined ? {} : { sessionId: scope.inner(named) }),
         ...(args.wait ? { signal: extra.signal } : {}),
       });
       void execution.result.then((result) => history.record(result));
+      const sessionId = scope.outer(execution.sessionId);
       if (!args.wait) {
-        const { executionId, workflowId, sessionId } = execution;
+        const { executionId, workflowId } = execution;
         return successResult({ executionId, correlationId, workflowId, sessionId, status: 'running' }, `${workflowId}: started execution ${executionId}`);
       }
       const outcome = await untilSettled(runtime, execution);
       if ('suspended' in outcome) {
-        const { executionId, workflowId, sessionId } = execution;
+        const { executionId, workflowId } = execution;
         const reason = (outcome.suspended.payload as { reason: string }).reason;
         const text = `${workflowId}: ${reason === 'paused' ? 'paused' : `suspended (${reason})`}; resume_workflow takes it up again (execution ${executionId})`;
         return successResult({ executionId, correlationId, workflowId, sessionId, status: reason === 'paused' ? 'paused' : 'suspended', reason }, text);
       }
-      const result = outcome;
-      history.record(result);
+      const result = { ...outcome, sessionId };
+      history.record(outcome);
       return { ...successResult(result, summarize(result)), ...(result.status === 'completed' ? {} : { isError: true }) };
     } finally {
       await progress?.stop();
     }
   });
+}
+
+/** Where `execute_workflow` finds files and whose sessions it runs in. */
+export interface ExecuteWorkflowPlaces {
+  workflowsDir: string;
+  workspaceRoot: string;
+  scope: SessionScope;
 }
 
 /** The run's result, or the `execution.suspended` message if it is paused or suspended first (it then has no result here). */

@@ -25,7 +25,8 @@ const LOG_TAIL = 50;
 
 /**
  * Builds an image with `docker buildx build` (or the legacy `docker build` when buildx is
- * missing) and reports each log line as progress. Fails honestly when no engine answers.
+ * missing, which the output's `builder` and `notes` say) and reports each log line as progress.
+ * Fails honestly when no engine answers.
  *
  * @example
  * await runtime.executeWorkflow({ id: 'b', steps: [{ id: 'build', tool: 'build_image',
@@ -47,6 +48,9 @@ export const buildImage = defineTool({
     tag: z.string(),
     durationMs: z.number().nonnegative(),
     logTail: z.array(z.string()),
+    /** Which builder ran: BuildKit through buildx, or the deprecated legacy builder when buildx is missing. */
+    builder: z.enum(['buildx', 'legacy']),
+    notes: z.array(z.string()),
   }),
   errors,
   timeoutMs: 30 * 60_000,
@@ -66,12 +70,16 @@ export const buildImage = defineTool({
       const log = await runBuild(args, ctx);
       if (input.push && !buildx) await pushAfterLegacyBuild(input.tag, ctx, log);
       const imageId = (await readFile(iidFile, 'utf8').catch(() => '')).trim();
-      return { imageId, tag: input.tag, durationMs: Date.now() - started, logTail: log.slice(-LOG_TAIL) };
+      const notes = buildx ? [] : [LEGACY_NOTE];
+      if (!buildx) ctx.logger.warn(LEGACY_NOTE);
+      return { imageId, tag: input.tag, durationMs: Date.now() - started, logTail: log.slice(-LOG_TAIL), builder: buildx ? 'buildx' as const : 'legacy' as const, notes };
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
   },
 });
+
+const LEGACY_NOTE = 'docker buildx is not available here: the image was built with the legacy builder (docker build), which Docker deprecates; install the buildx plugin to build with BuildKit';
 
 interface BuildInput { tag: string; buildArgs?: Record<string, string> | undefined; platform?: string | undefined; push: boolean }
 
