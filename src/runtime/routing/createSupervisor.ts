@@ -141,7 +141,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       return decision;
     },
     forget(executionId) {
-      if (status === 'running') actor.send({ type: 'EXECUTION.FINISHED', executionId });
+      // Most runs never route a failure: only one the supervisor keeps routes for costs an event.
+      if (status === 'running' && Object.hasOwn(actor.getSnapshot().context.routes, executionId)) actor.send({ type: 'EXECUTION.FINISHED', executionId });
     },
     stop() {
       if (status === 'stopped') return;
