@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { createActor, fromPromise, setup } from 'xstate';
 import { createRuntime, defineTool, type WorkflowDefinitionInput } from '../src/index.js';
-import { handChainMachine, handFanOutMachine, runAsyncAuto, runMachine, work } from './peers.js';
+import { handChainMachine, handFanOutMachine, handParallelMachine, handSpawnMachine, runAsyncAuto, runMachine, work } from './peers.js';
 
 const step = defineTool({
   name: 'step',
@@ -22,6 +22,10 @@ function fanOutDefinition(width: number): { definition: WorkflowDefinitionInput;
   const middle = Array.from({ length: width }, (_, i) => ({ id: `m${i}`, tool: 'step', input: { n: i }, dependsOn: ['first'] }));
   const steps = [{ id: 'first', tool: 'step', input: { n: 0 } }, ...middle, { id: 'last', tool: 'step', input: { n: 0 }, dependsOn: middle.map((m) => m.id) }];
   return { definition: { id: 'fanout', steps }, graph: Object.fromEntries(steps.map((s) => [s.id, 'dependsOn' in s ? s.dependsOn : []])) };
+}
+
+function mapDefinition(width: number): WorkflowDefinitionInput {
+  return { id: 'map', input: { items: { type: 'array', default: Array.from({ length: width }, (_, i) => i) } }, steps: [{ id: 'each', map: { items: '${{ input.items }}', as: 'item' }, tool: 'step', input: { n: '${{ item }}' } }] };
 }
 
 async function measure(label: string, stepsPerRun: number, parallel: number, budgetMs: number, once: () => Promise<unknown>): Promise<number> {
@@ -65,8 +69,36 @@ async function throughput(budgetMs: number): Promise<Record<string, unknown>> {
       results[`${shape}_x${parallel}`] = entry;
     }
   }
+  results.map50 = await mapThroughput(runtime, budgetMs);
   await runtime.stop();
   return results;
+}
+
+/** A map over 50 items vs the two hand-written shapes of the same 50 calls: regions, and spawned actors. */
+async function mapThroughput(runtime: ReturnType<typeof createRuntime>, budgetMs: number): Promise<Record<string, unknown>> {
+  const definition = mapDefinition(50);
+  const regions = handParallelMachine(50);
+  const spawned = handSpawnMachine(50);
+  const out: Record<string, unknown> = {};
+  for (const parallel of [1, 100]) {
+    console.log(`map50, ${parallel} execution(s) at once`);
+    const totals = { orchkit: 0, regions: 0, spawned: 0 };
+    for (let round = 0; round < 3; round++) {
+      totals.orchkit += await measure('orchkit map', 50, parallel, budgetMs, () => runtime.executeWorkflow(definition));
+      totals.regions += await measure('XState 50 regions', 50, parallel, budgetMs, () => runMachine(regions));
+      totals.spawned += await measure('XState 50 spawned', 50, parallel, budgetMs, () => runMachine(spawned));
+    }
+    const entry = {
+      orchkitItemsPerSec: Math.round(totals.orchkit / 3),
+      regionsItemsPerSec: Math.round(totals.regions / 3),
+      spawnedItemsPerSec: Math.round(totals.spawned / 3),
+      ratioVsRegions: +(totals.orchkit / totals.regions).toFixed(3),
+      ratioVsSpawned: +(totals.orchkit / totals.spawned).toFixed(3),
+    };
+    console.log(`  => orchkit map / 50 parallel regions = ${entry.ratioVsRegions}x, orchkit map / 50 spawned promise actors = ${entry.ratioVsSpawned}x`);
+    out[`x${parallel}`] = entry;
+  }
+  return out;
 }
 
 function heapUsed(): number {

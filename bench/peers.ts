@@ -1,6 +1,6 @@
 // Peers of the engine benchmark: the same steps as a hand-written XState machine and as async.auto.
 import async from 'async';
-import { assign, createActor, fromPromise, setup, type AnyStateMachine } from 'xstate';
+import { assign, createActor, enqueueActions, fromPromise, setup, type AnyStateMachine } from 'xstate';
 
 /** The unit of work every implementation runs per step. */
 export const work = async (n: number): Promise<{ n: number }> => ({ n: n + 1 });
@@ -47,6 +47,45 @@ export function handFanOutMachine(width: number): AnyStateMachine {
       done: { type: 'final' },
     },
   } as never) as unknown as AnyStateMachine;
+}
+
+/** Hand-written machine for a map over `width` items as parallel regions, one promise each. */
+export function handParallelMachine(width: number): AnyStateMachine {
+  const regions: Record<string, unknown> = {};
+  for (let i = 0; i < width; i++) {
+    regions[`i${i}`] = {
+      initial: 'running',
+      states: {
+        running: { invoke: { src: 'work', input: () => i, onDone: 'done' } },
+        done: { type: 'final' },
+      },
+    };
+  }
+  return setup({ actors: { work: fromPromise<{ n: number }, number>(({ input }) => work(input)) } }).createMachine({
+    initial: 'items',
+    states: { items: { type: 'parallel', states: regions as never, onDone: 'done' }, done: { type: 'final' } },
+  } as never) as unknown as AnyStateMachine;
+}
+
+/** Hand-written machine for a map over `width` items: one state spawns a promise actor per item and counts completions. */
+export function handSpawnMachine(width: number): AnyStateMachine {
+  return setup({
+    types: { context: {} as { left: number } },
+    actors: { work: fromPromise<{ n: number }, number>(({ input }) => work(input)) },
+  }).createMachine({
+    context: { left: width },
+    initial: 'items',
+    states: {
+      items: {
+        entry: enqueueActions(({ enqueue }) => {
+          for (let i = 0; i < width; i++) enqueue.spawnChild('work', { id: `i${i}`, input: i });
+        }),
+        always: { guard: ({ context }) => context.left === 0, target: 'done' },
+        on: { 'xstate.done.actor.*': { actions: assign({ left: ({ context }) => context.left - 1 }) } },
+      },
+      done: { type: 'final' },
+    },
+  }) as unknown as AnyStateMachine;
 }
 
 /** Runs a machine to its end. */
