@@ -20,6 +20,7 @@ import { stepTimeoutOf } from './stepTimeoutOf.js';
 import { StoreError } from '../errors/StoreError.js';
 import { createContextPersistence, type ContextPersistence } from './persistContext.js';
 import type { ContextEntry, SessionContext } from './SessionContext.js';
+import { checkDurationOption, LEASE_MS_RANGE } from './store/checkDurationOption.js';
 import { createStore } from './store/createStore.js';
 import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
@@ -51,7 +52,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       : {
           store: typeof options.store === 'string' ? createStore(options.store, { clock, logger }) : options.store,
           owner: options.nodeId ?? `node-${newId()}`,
-          leaseMs: options.leaseMs ?? 30_000,
+          leaseMs: checkDurationOption('leaseMs', options.leaseMs ?? 30_000, LEASE_MS_RANGE),
           now: () => clock.now(),
           logger,
         };
@@ -141,6 +142,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       signal: executeOptions.signal,
       machineInput,
       beforeStart: writer ? (actor) => writer.attach(actor) : undefined,
+      // No tool runs before the execution record is committed.
+      startAfter: writer?.created,
     });
     const execution = track(started, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.
@@ -159,17 +162,17 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
    */
   const track = (execution: WorkflowExecution, writer: ExecutionWriter | undefined, clearTimers: () => void): WorkflowExecution => {
     const { executionId } = execution;
-    const result = execution.result.then(async (outcome) => {
+    // A durable run's result settles once it is committed (or failed with the store's error code).
+    const ended = writer && durableRuns ? durableRuns.add(execution, writer, clearTimers) : execution.result;
+    const result = ended.then((outcome) => {
       clearTimers();
       running.delete(executionId);
       activeSupervisor.forget(executionId);
       metrics.recordExecution(outcome.workflowId, outcome.status);
-      await durableRuns?.finish(executionId, outcome);
       return outcome;
     });
     const tracked: WorkflowExecution = { ...execution, result };
     running.set(executionId, tracked);
-    if (writer) durableRuns?.add(tracked, writer, clearTimers);
     return tracked;
   };
 

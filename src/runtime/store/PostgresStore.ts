@@ -4,6 +4,7 @@ import { RuntimeError } from '../../errors/RuntimeError.js';
 import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
+import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { checkReplay } from './checkReplay.js';
 import { checkBatch } from './planJournalRows.js';
 import { CONTEXT_COLUMNS, contextRow } from './contextRow.js';
@@ -64,15 +65,18 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const quoted = `"${schema}"`;
   const sql = postgresSql(quoted);
   const clock = options.clock ?? systemClock;
+  // pg takes 0 as "wait forever": a store that cannot be reached would hang its first call.
+  const connectionTimeoutMs = checkDurationOption('connectionTimeoutMs', options.connectionTimeoutMs ?? 5000, { min: 1, max: 600_000 });
+  const poolSize = checkDurationOption('poolSize', options.poolSize ?? 10, { min: 1, max: 1000, unit: 'connections' });
   const poolOptions = {
     connectionString: options.connectionString,
     application_name: options.applicationName ?? 'orchkit',
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    connectionTimeoutMillis: connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     types: JSON_AS_TEXT,
   };
-  const pool = new pg.Pool({ ...poolOptions, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({ ...poolOptions, max: poolSize });
   // Lease renewals get a connection of their own: behind hundreds of queued journal writes on
   // the main pool they would wait longer than the lease lasts, and a live node would lose its runs.
   const leasePool = new pg.Pool({ ...poolOptions, max: 1 });
@@ -255,11 +259,13 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       return (await query(sql.loadContext, [clock.now(), sessionId ?? null])).map((row) => contextFromRow(row, json));
     },
     async claimRunnable({ owner, leaseMs, limit = 10, executionId = null }) {
+      checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
       const now = clock.now();
       const rows = await query(sql.claim, [owner, now, now + leaseMs, limit, executionId]);
       return rows.map((row) => executionFromRow(row, json)).sort((a, b) => a.updatedAt - b.updatedAt || (a.executionId < b.executionId ? -1 : 1));
     },
     async renewLease(owner, executionIds, leaseMs) {
+      checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
       if (executionIds.length === 0) return [];
       await ensureReady();
       let rows: Row[];

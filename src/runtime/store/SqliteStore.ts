@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
+import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { encodeJson } from './encodeJson.js';
 import { contextRow } from './contextRow.js';
 import { executionRow } from './executionRow.js';
@@ -43,6 +44,7 @@ const json = (value: unknown): unknown => JSON.parse(value as string);
  */
 export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
   const { path } = options;
+  const busyTimeoutMs = checkDurationOption('busyTimeoutMs', options.busyTimeoutMs ?? 5000, { min: 0, max: 600_000 });
   const clock = options.clock ?? systemClock;
   let db: Database.Database | undefined;
   let st: SqliteStatements | undefined;
@@ -54,7 +56,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
     let handle: Database.Database | undefined;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      handle = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+      handle = new Database(path, { timeout: busyTimeoutMs });
       handle.pragma('journal_mode = WAL');
       handle.pragma('synchronous = NORMAL');
       handle.pragma('foreign_keys = ON');
@@ -149,6 +151,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
       ),
     claimRunnable: ({ owner, leaseMs, limit = 10, executionId = null }) =>
       write(undefined, (s) => {
+        checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
         const now = clock.now();
         const ids = (s.runnable.all(now, executionId, executionId, limit) as { execution_id: string }[]).map((row) => row.execution_id);
         for (const id of ids) s.takeLease.run(owner, now + leaseMs, id);
@@ -156,6 +159,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
       }),
     renewLease: (owner, executionIds, leaseMs) =>
       write(undefined, (s) => {
+        checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
         const until = clock.now() + leaseMs;
         return executionIds.filter((id) => s.renewLease.run(until, id, owner).changes > 0);
       }),
