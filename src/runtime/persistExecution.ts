@@ -72,13 +72,14 @@ export function createExecutionWriter(
   let failure: StoreError | undefined;
   const listeners: ((error: StoreError) => void)[] = [];
 
-  const fail = (error: unknown, what: string): void => {
-    if (failure) return;
+  const fail = (error: unknown, what: string): StoreError => {
+    if (failure) return failure;
     failure = isStoreError(error)
       ? error
       : new StoreError('STORE_UNAVAILABLE', `the ${what} write of execution ${executionId} failed: ${error instanceof Error ? error.message : String(error)}`, { executionId, retryable: false, cause: error });
     durability.logger.error({ err: error, executionId, what }, 'durable write failed; the run stops on this node');
     for (const listener of listeners.splice(0)) listener(failure);
+    return failure;
   };
   const enqueue = (what: string, write: () => Promise<unknown>, settled?: () => Promise<boolean>): Promise<void> => {
     const done = chain.then(async () => {
@@ -86,8 +87,7 @@ export function createExecutionWriter(
       try {
         await retryStoreWrite(write, settled);
       } catch (error) {
-        fail(error, what);
-        throw failure;
+        throw fail(error, what);
       }
     });
     chain = done.catch(() => undefined);
