@@ -14,7 +14,7 @@ import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type
 import { toPostgresStoreError } from './postgresError.js';
 import { postgresMigrations } from './postgresSchema.js';
 import { postgresSql } from './postgresSql.js';
-import { pendingMigrations } from './schemaVersion.js';
+import { checkFoundSchema, pendingMigrations } from './schemaVersion.js';
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -135,10 +135,12 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         // Two nodes starting at once on a new database migrate it once.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`orchkit.store.${schema}`]);
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
-        const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [`${quoted}.schema_version`]);
-        const found = exists.rows[0]?.found
+        const tables = (await client.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1', [schema])).rows.map((row) => row.name);
+        const hasVersionTable = tables.includes('schema_version');
+        const found = hasVersionTable
           ? Number((await client.query<{ version: number | null }>(`SELECT MAX(version) AS version FROM ${quoted}.schema_version`)).rows[0]?.version ?? 0)
           : 0;
+        checkFoundSchema({ hasVersionTable, version: found, tables }, `PostgreSQL schema ${schema}`);
         const pending = pendingMigrations(found, postgresMigrations(quoted), `PostgreSQL schema ${schema}`);
         for (const migration of pending) await client.query(migration.sql);
         const last = pending.at(-1);

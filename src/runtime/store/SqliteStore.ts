@@ -10,7 +10,8 @@ import { contextRow } from './contextRow.js';
 import { executionRow } from './executionRow.js';
 import type { ExecutionStore, JournalEntry } from './ExecutionStore.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
-import { pendingMigrations } from './schemaVersion.js';
+import { checkFoundSchema, pendingMigrations, type FoundSchema } from './schemaVersion.js';
+import { checkSqliteFile } from './checkSqliteFile.js';
 import { SQLITE_MIGRATIONS } from './sqliteSchema.js';
 import { toSqliteStoreError } from './sqliteError.js';
 import { prepareSqlite, type SqliteStatements } from './sqliteStatements.js';
@@ -56,7 +57,10 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
     let handle: Database.Database | undefined;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      checkSqliteFile(path);
       handle = new Database(path, { timeout: busyTimeoutMs });
+      // Checked before WAL mode is set: that pragma rewrites the header of a file that is not ours.
+      checkFoundSchema(foundSchema(handle), `the store file ${path}`, path);
       handle.pragma('journal_mode = WAL');
       handle.pragma('synchronous = NORMAL');
       handle.pragma('foreign_keys = ON');
@@ -186,13 +190,20 @@ function checkIntegrity(db: Database.Database, path: string, mode: 'quick' | 'fu
   if (verdict !== 'ok') throw StoreError.corrupt(path, new Error(String(verdict)));
 }
 
+function foundSchema(db: Database.Database): FoundSchema {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  const hasVersionTable = tables.includes('schema_version');
+  const version = hasVersionTable ? ((db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number | null }).version ?? 0) : 0;
+  return { hasVersionTable, version, tables };
+}
+
 // The version is read inside the immediate transaction, so two processes opening a new file at
 // once migrate it once.
 function migrate(db: Database.Database, path: string): void {
   db.transaction(() => {
-    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !== undefined;
-    const found = hasTable ? ((db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number | null }).version ?? 0) : 0;
-    const pending = pendingMigrations(found, SQLITE_MIGRATIONS, path);
+    const found = foundSchema(db);
+    checkFoundSchema(found, `the store file ${path}`, path);
+    const pending = pendingMigrations(found.version, SQLITE_MIGRATIONS, path);
     for (const migration of pending) db.exec(migration.sql);
     const last = pending.at(-1);
     if (last === undefined) return;
