@@ -32,6 +32,11 @@ export interface RuntimeOptions {
   idGenerator?: () => string;
   /** Source of randomness for retry jitter (seed it in tests). */
   random?: () => number;
+  /**
+   * What the bus keeps for `trace()`: at most `historyLimit` messages (10 000) and `historyBytes`
+   * bytes of them (16 MiB, their approximate JSON size); the oldest go first.
+   */
+  bus?: { historyLimit?: number; historyBytes?: number };
   /** Shared-context limits. */
   context?: { defaultTtlMs?: number; maxEntryBytes?: number; maxEntriesPerSession?: number };
   /** Failure routing to remediation tools; validated against the tools (`ROUTING_RULES_INVALID`). */

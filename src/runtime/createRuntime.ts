@@ -44,7 +44,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const logger = options.redact?.length ? baseLogger.child({}, { redact: { paths: options.redact, censor: '[redacted]' } }) : baseLogger;
   const newId = options.idGenerator ?? randomUUID;
   const env = options.env ?? {};
-  const bus = createMessageBus({ clock });
+  const bus = createMessageBus({ clock, ...options.bus });
   const ownsStore = typeof options.store === 'string';
   const durability: Durability | undefined =
     options.store === undefined
@@ -141,7 +141,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       inspect: options.inspect,
       signal: executeOptions.signal,
       machineInput,
-      beforeStart: writer ? (actor) => writer.attach(actor) : undefined,
+      beforeStart: (actor) => {
+        metrics.observe(actor, definition.id);
+        writer?.attach(actor);
+      },
       // No tool runs before the execution record is committed.
       startAfter: writer?.created,
     });
@@ -195,7 +198,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     }
     const claimed = await executionStore.claimRunnable({ owner, leaseMs, ...(limit === undefined ? {} : { limit }), ...(executionId === undefined ? {} : { executionId }) });
     const resumed: WorkflowExecution[] = [];
-    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect };
+    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect, metrics };
     for (const record of claimed) {
       if (running.has(record.executionId)) continue;
       try {
