@@ -39,7 +39,7 @@ const MIN_KILLS = 50;
 const BUDGET_MS = 150_000;
 const EXECUTIONS_PER_DB = 5;
 /** Databases crashed at the same time, per store. */
-const LANES = 2;
+const LANES = 3;
 const MAX_KILLS_PER_DB = 10;
 const STEPS = ['a', 'b', 'c', 'd', 'e', 'f'];
 
