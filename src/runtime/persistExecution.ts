@@ -150,9 +150,12 @@ export function createExecutionWriter(
     let taken: JournalEntryInput[] | undefined;
     let written: unknown;
     let changes: Pick<RecordStepOptions, 'setDeadlines' | 'clearDeadlines'> = {};
-    enqueue('journal', () => {
+    enqueue('journal', async () => {
       // Taken at the first try; a retry writes the same entries (same seqs), which the store dedupes.
       if (taken === undefined) {
+        // One macrotask first: the state changes of a burst (steps settling in microtasks, as
+        // quick tools do) then share this write instead of the first of them taking one alone.
+        await new Promise((resolve) => setImmediate(resolve));
         writeQueued = false;
         taken = batch;
         batch = [];
