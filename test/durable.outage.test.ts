@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRuntime, defineTool, type ExecutionStore, type Runtime, type WorkflowResult } from '../src/index.js';
+import { StoreError } from '../src/errors/StoreError.js';
 import { createStore } from '../src/runtime/store/createStore.js';
 import { createSqliteStore } from '../src/runtime/store/SqliteStore.js';
 import { probePostgres } from '../src/runtime/store/probePostgres.js';
@@ -161,6 +162,27 @@ describe('durable outages (SQLite)', () => {
       await nodeA.stop();
       await store.close();
       await reader.close();
+    }
+  });
+
+  it('a node that cannot renew its leases for leaseMs stops its runs with STORE_UNAVAILABLE, so no other node runs them at once', async () => {
+    const file = join(dir, 'renewal.db');
+    const hold = createHold();
+    const inner = createSqliteStore({ path: file });
+    // Writes go through; lease renewals fail, as when only the lease connection is cut off.
+    const store: ExecutionStore = { ...inner, renewLease: () => Promise.reject(StoreError.unavailable('lease connection lost')) };
+    const runtime = createRuntime({ tools: [hold.tool], store, nodeId: 'node-a', leaseMs: 300 });
+    try {
+      const execution = runtime.startWorkflow(heldWorkflow);
+      const result = await execution.result;
+      expect(result.status).toBe('failed');
+      expect(result.error?.code).toBe('STORE_UNAVAILABLE');
+      expect(result.error?.message).toMatch(/leaseMs \(300 ms\)/);
+      expect(hold.calls).toEqual(['a#1', 'b#1']);
+      expect((await inner.getExecution(execution.executionId))?.status).toBe('running');
+    } finally {
+      await runtime.stop();
+      await inner.close();
     }
   });
 

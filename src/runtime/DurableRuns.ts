@@ -1,4 +1,4 @@
-import type { StoreError } from '../errors/StoreError.js';
+import { StoreError } from '../errors/StoreError.js';
 import type { WorkflowContext } from '../machines/workflow/WorkflowContext.js';
 import type { Clock } from './Clock.js';
 import type { MessageBus } from './MessageBus.js';
@@ -49,6 +49,8 @@ interface Run {
   clearTimers: () => void;
   /** Settles the run's local result. */
   settle(result: WorkflowResult): void;
+  /** When its lease was last taken or renewed (the time the renewal was asked). */
+  leasedAt: number;
 }
 
 /** The local result of a run whose store write failed: `failed`, with the store's error. */
@@ -62,6 +64,8 @@ function storeFailedResult(execution: WorkflowExecution, error: StoreError): Wor
 /**
  * Keeps the leases of this runtime's durable runs and acts on what the store asks of them.
  * Every `leaseMs / 3` it renews the leases of its running runs in one call. A run whose lease
+ * could not be renewed (the store failed) for `leaseMs` stops here with `STORE_UNAVAILABLE`, since
+ * another node may take it over. A run whose lease
  * did not renew was either taken over by another node (it stops here and writes nothing more),
  * or asked to pause (it is suspended) or to cancel (it is cancelled and finishes as `cancelled`)
  * through `setStatus`, from this node or any other.
@@ -86,12 +90,26 @@ export function createDurableRuns(options: DurableRunsOptions): DurableRuns {
     timer = undefined;
     if (stopped || runs.size === 0) return;
     const ids = [...runs.keys()];
+    const asked = clock.now();
     void store.renewLease(owner, ids, leaseMs).then(
       (kept) => {
         const renewed = new Set(kept);
+        for (const id of kept) {
+          const run = runs.get(id);
+          if (run) run.leasedAt = asked;
+        }
         return Promise.all(ids.filter((id) => !renewed.has(id) && runs.has(id)).map(settleRequest));
       },
-      (error: unknown) => logger.error({ err: error }, 'lease renewal failed'),
+      (error: unknown) => {
+        logger.error({ err: error }, 'lease renewal failed');
+        // A lease that may have lapsed: another node may take the run over, so it stops here
+        // rather than run its tools twice at once. Its store state is the last committed one.
+        const lapsed = StoreError.unavailable(`the lease could not be renewed within leaseMs (${leaseMs} ms); the run stops on this node`, error);
+        for (const id of ids) {
+          const run = runs.get(id);
+          if (run && clock.now() - run.leasedAt >= leaseMs) void suspend(id, 'store_failed', lapsed);
+        }
+      },
     );
     schedule();
   };
@@ -144,7 +162,7 @@ export function createDurableRuns(options: DurableRunsOptions): DurableRuns {
     add(execution, writer, clearTimers) {
       const { executionId } = execution;
       return new Promise<WorkflowResult>((resolve) => {
-        runs.set(executionId, { execution, writer, clearTimers, settle: resolve });
+        runs.set(executionId, { execution, writer, clearTimers, settle: resolve, leasedAt: clock.now() });
         schedule();
         // Another owner wrote meanwhile: the lease is lost, not the store.
         writer.onFailure((error) => void suspend(executionId, error.code === 'STORE_CONFLICT' ? 'lease_lost' : 'store_failed', error));
