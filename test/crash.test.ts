@@ -63,11 +63,19 @@ interface WorkerRun {
   stderr: string;
 }
 
+/** When a worker's kill timer starts: at `ready` (the store is open), or at the line `armOn` picks. */
+type ArmOn = (line: string, lines: readonly string[]) => boolean;
+const onReady: ArmOn = (line) => line === 'ready';
+/** A start worker: once every execution it started is persisted, so the kill lands among its steps. */
+const onPersisted: ArmOn = (line, lines) => line.startsWith('persisted ') && lines.filter((l) => l.startsWith('persisted ')).length === EXECUTIONS_PER_DB;
+/** A resume worker: once it has claimed a run (before that it only waits for leases to lapse). */
+const onClaimed: ArmOn = (line) => line.startsWith('started ');
+
 /**
- * Runs one worker; `killAfterMs` counts from its `ready` line (the store is open), so the kill
- * lands in the run rather than in Node's startup. `undefined`: never kill.
+ * Runs one worker; `killAfterMs` counts from the line `armOn` picks, so the kill lands in the run
+ * rather than in Node's startup or a wait for leases. `undefined`: never kill.
  */
-function runWorker(db: string, effects: string, args: string[], killAfterMs: number | undefined): Promise<WorkerRun> {
+function runWorker(db: string, effects: string, args: string[], killAfterMs: number | undefined, armOn: ArmOn = onReady): Promise<WorkerRun> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ORCHKIT_CRASH_CHECK_DUPS: '1' };
     const child = spawn(launch.command, [...launch.args, db, effects, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -79,7 +87,7 @@ function runWorker(db: string, effects: string, args: string[], killAfterMs: num
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     createInterface({ input: child.stdout }).on('line', (line) => {
       lines.push(line);
-      if (line === 'ready' && killAfterMs !== undefined)
+      if (timer === undefined && killAfterMs !== undefined && armOn(line, lines))
         timer = setTimeout(() => {
           killed = child.kill('SIGKILL');
         }, killAfterMs);
@@ -131,7 +139,8 @@ async function crashStore(target: Target, seedBase: number): Promise<Figures> {
       }
     };
 
-    const first = await runWorker(url, effectsFile, ['start', String(EXECUTIONS_PER_DB)], delay());
+    // One start worker in four is killed counting from `ready`, around its records' commits.
+    const first = await runWorker(url, effectsFile, ['start', String(EXECUTIONS_PER_DB)], delay(), random() < 0.25 ? onReady : onPersisted);
     note(first);
     if (first.killed) figures.kills++;
     else expect(first.code, first.stderr).toBe(0);
@@ -140,7 +149,7 @@ async function crashStore(target: Target, seedBase: number): Promise<Figures> {
     for (let attempt = 0; ; attempt++) {
       expect(attempt, 'resume workers never finished').toBeLessThan(40);
       const allowKill = killsHere < MAX_KILLS_PER_DB && figures.kills < MIN_KILLS + 5;
-      const run = await runWorker(url, effectsFile, ['resume'], allowKill ? delay() : undefined);
+      const run = await runWorker(url, effectsFile, ['resume'], allowKill ? delay() : undefined, onClaimed);
       note(run);
       if (run.killed) {
         figures.kills++;
