@@ -6,7 +6,7 @@ import { ToolError } from '../src/errors/ToolError.js';
 import type { BusMessage } from '../src/runtime/BusMessage.js';
 import { createMessageBus, type MessageBus, type MessageBusOptions } from '../src/runtime/MessageBus.js';
 import { BoundedQueue } from '../src/runtime/bus/BoundedQueue.js';
-import { approxBytes } from '../src/runtime/bus/approxBytes.js';
+import { messageBytes } from '../src/runtime/bus/messageBytes.js';
 import { TopicIndex, parsePattern, type Deliverable } from '../src/runtime/bus/TopicIndex.js';
 import { ofCorrelation, ofType, payloadOf, takeUntilAborted } from '../src/runtime/rx.js';
 import { createCountingClock, type CountingClock } from './support/leakCheck.js';
@@ -443,7 +443,7 @@ describe('trace', () => {
         const model: { i: number; bytes: number }[] = [];
         let held = 0;
         sizes.forEach((size, i) => {
-          const bytes = approxBytes(bus.publish({ type: 't', correlationId: 'c', payload: { i, s: 'z'.repeat(size) } }));
+          const bytes = messageBytes(bus.publish({ type: 't', correlationId: 'c', payload: { i, s: 'z'.repeat(size) } }));
           if (bytes > budget) return;
           while (model.length > 0 && (model.length === limit || held + bytes > budget)) held -= (model.shift() as { bytes: number }).bytes;
           model.push({ i, bytes });
@@ -458,6 +458,19 @@ describe('trace', () => {
       }),
       { seed: 13, numRuns: 60 },
     );
+  });
+
+  it('a cyclic or 1,000-deep payload is not kept, and sizing it stays quick', () => {
+    const { bus } = setup({ validate: false });
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    cyclic.again = cyclic;
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 1_000; i += 1) deep = { deep };
+    bus.publish({ type: 't', correlationId: 'odd', payload: cyclic });
+    bus.publish({ type: 't', correlationId: 'odd', payload: deep });
+    expect(bus.trace('odd')).toEqual([]);
+    expect(bus.metrics().historySkipped).toBe(2);
   });
 
   it('refuses a negative or fractional historyBytes', () => {

@@ -1,12 +1,12 @@
 import type { BusMessage } from '../BusMessage.js';
-import { approxBytes } from './approxBytes.js';
+import { messageBytes } from './messageBytes.js';
 
 /** Bytes of messages kept for `trace` by default: 16 MiB. */
 export const DEFAULT_HISTORY_BYTES = 16 * 1024 * 1024;
 
 /**
  * The most recent published messages, for `trace`, within two budgets: at most `limit` messages
- * and at most `maxBytes` bytes (the approximate JSON size of each message, see `approxBytes`).
+ * and at most `maxBytes` bytes (the approximate JSON size of each message, see `messageBytes`).
  * The oldest go first when either is exceeded; a message larger than `maxBytes` on its own is not
  * kept (`skipped` counts those). Recording is a ring store plus the size walk of the message;
  * `trace` scans the ring, O(size), which suits a debugging and reporting call. A per-correlation
@@ -29,7 +29,7 @@ export class BusHistory {
 
   record(message: BusMessage): void {
     if (this.limit <= 0 || this.maxBytes <= 0) return;
-    const size = approxBytes(message, this.maxBytes);
+    const size = messageBytes(message, this.maxBytes);
     if (size > this.maxBytes) {
       this.skippedCount += 1;
       return;
