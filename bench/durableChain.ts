@@ -1,7 +1,7 @@
 // orchkit end to end for the store benchmark: a runtime with a durable store executing the 10-step
-// chain. A chain counts as done when its last durable write (`finishExecution`) is committed, not
-// when `executeWorkflow` resolves: the runtime journals behind the actor, and the result settles
-// before the journal catches up.
+// chain. A chain counts as done when its last durable write (`finishExecution`) is committed. (The
+// runtime journals behind the actor, but a durable run's result settles only once that write has
+// committed; the bench waits for the write itself all the same.)
 import { z } from 'zod';
 import { createRuntime, defineTool, type ExecutionStore, type WorkflowDefinitionInput } from '../src/index.js';
 import { CHAIN_STEPS, pacedWork, type DurableContender } from './durableMeasure.js';

@@ -82,7 +82,8 @@ export type { CallPolicies, PolicySettingsInput } from './runtime/policies/CallP
 export { circuitBreakerMachine, BreakerSettingsSchema } from './runtime/policies/CircuitBreakerMachine.js';
 export { createBulkhead } from './runtime/policies/Bulkhead.js';
 export { createRuntimeMetrics } from './runtime/RuntimeMetrics.js';
-export type { MetricsSnapshot, ToolMetrics } from './runtime/RuntimeMetrics.js';
+export { OTHER_WORKFLOWS } from './runtime/RuntimeMetrics.js';
+export type { MetricsSnapshot, StepMetrics, ToolMetrics } from './runtime/RuntimeMetrics.js';
 
 // MCP server and conversation
 export { createMcpServer } from './mcp/createMcpServer.js';

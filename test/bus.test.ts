@@ -6,6 +6,7 @@ import { ToolError } from '../src/errors/ToolError.js';
 import type { BusMessage } from '../src/runtime/BusMessage.js';
 import { createMessageBus, type MessageBus, type MessageBusOptions } from '../src/runtime/MessageBus.js';
 import { BoundedQueue } from '../src/runtime/bus/BoundedQueue.js';
+import { messageBytes } from '../src/runtime/bus/messageBytes.js';
 import { TopicIndex, parsePattern, type Deliverable } from '../src/runtime/bus/TopicIndex.js';
 import { ofCorrelation, ofType, payloadOf, takeUntilAborted } from '../src/runtime/rx.js';
 import { createCountingClock, type CountingClock } from './support/leakCheck.js';
@@ -418,6 +419,63 @@ describe('trace', () => {
     expect(bus.trace('old')).toEqual([]);
     expect(bus.trace('new').map((m) => m.payload)).toEqual([2, 3, 4]);
     expect(bus.metrics().historySize).toBe(3);
+  });
+
+  it('keeps at most historyBytes bytes of messages, evicting the oldest; one larger alone is not kept', () => {
+    const { bus } = setup({ historyBytes: 20_000 });
+    for (let i = 0; i < 50; i += 1) bus.publish({ type: 't', correlationId: 'c', payload: { i, text: 'x'.repeat(1_000) } });
+    const kept = bus.trace('c').map((m) => (m.payload as { i: number }).i);
+    expect(kept.length).toBeGreaterThan(10);
+    expect(kept.length).toBeLessThan(20);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, k) => 50 - kept.length + k));
+    expect(bus.metrics().historyBytes).toBeLessThanOrEqual(20_000);
+    bus.publish({ type: 't', correlationId: 'huge', payload: 'y'.repeat(30_000) });
+    expect(bus.trace('huge')).toEqual([]);
+    expect(bus.metrics()).toMatchObject({ historySkipped: 1, historySize: kept.length });
+  });
+
+  it('for any payload sizes, history keeps exactly the newest messages that fit both budgets', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 5_000 }), { maxLength: 60 }), fc.integer({ min: 1_000, max: 20_000 }), (sizes, budget) => {
+        const limit = 25;
+        const bus = createMessageBus({ clock: createCountingClock(), historyBytes: budget, historyLimit: limit });
+        // The model: a FIFO that drops its oldest while over either budget; a message over the byte budget alone is skipped.
+        const model: { i: number; bytes: number }[] = [];
+        let held = 0;
+        sizes.forEach((size, i) => {
+          const bytes = messageBytes(bus.publish({ type: 't', correlationId: 'c', payload: { i, s: 'z'.repeat(size) } }));
+          if (bytes > budget) return;
+          while (model.length > 0 && (model.length === limit || held + bytes > budget)) held -= (model.shift() as { bytes: number }).bytes;
+          model.push({ i, bytes });
+          held += bytes;
+        });
+        const kept = bus.trace('c').map((m) => (m.payload as { i: number }).i);
+        const metrics = bus.metrics();
+        bus.close();
+        expect(kept).toEqual(model.map((m) => m.i));
+        expect(metrics.historyBytes).toBe(held);
+        expect(metrics.historyBytes).toBeLessThanOrEqual(budget);
+      }),
+      { seed: 13, numRuns: 60 },
+    );
+  });
+
+  it('a cyclic or 1,000-deep payload is not kept, and sizing it stays quick', () => {
+    const { bus } = setup({ validate: false });
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    cyclic.again = cyclic;
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 1_000; i += 1) deep = { deep };
+    bus.publish({ type: 't', correlationId: 'odd', payload: cyclic });
+    bus.publish({ type: 't', correlationId: 'odd', payload: deep });
+    expect(bus.trace('odd')).toEqual([]);
+    expect(bus.metrics().historySkipped).toBe(2);
+  });
+
+  it('refuses a negative or fractional historyBytes', () => {
+    expect(() => createMessageBus({ clock: createCountingClock(), historyBytes: -1 })).toThrow(/historyBytes/);
+    expect(() => createMessageBus({ clock: createCountingClock(), historyBytes: 1.5 })).toThrow(/historyBytes/);
   });
 });
 

@@ -7,6 +7,10 @@ export const StoreErrorCode = {
   corrupt: 'STORE_CORRUPT',
   /** The store was written by a newer orchkit (its `schema_version` is unknown here). */
   schemaTooNew: 'STORE_SCHEMA_TOO_NEW',
+  /** The store's tables do not match its `schema_version` (a missing table, an empty or invalid version). Never migrated over. */
+  schemaMismatch: 'STORE_SCHEMA_MISMATCH',
+  /** The SQLite file or PostgreSQL schema holds another application's tables; orchkit does not add its own to them. */
+  foreign: 'STORE_FOREIGN',
   /** The database cannot be reached or dropped the connection; retry (the pool reconnects). */
   unavailable: 'STORE_UNAVAILABLE',
   /** A write that lost a race: another owner holds the execution, a journal `seq` is taken, an id exists. */
@@ -21,6 +25,8 @@ export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode
 const typeOfCode: Record<StoreErrorCode, ErrorType> = {
   STORE_CORRUPT: ErrorType.crash,
   STORE_SCHEMA_TOO_NEW: ErrorType.validation,
+  STORE_SCHEMA_MISMATCH: ErrorType.validation,
+  STORE_FOREIGN: ErrorType.validation,
   STORE_UNAVAILABLE: ErrorType.unavailable,
   STORE_CONFLICT: ErrorType.execution,
   STORE_NOT_FOUND: ErrorType.notFound,
@@ -83,6 +89,26 @@ export class StoreError extends OrchkitError {
     return new StoreError(
       StoreErrorCode.schemaTooNew,
       `the store at ${where} has schema version ${found}, but this orchkit supports up to ${supported}; upgrade orchkit`,
+    );
+  }
+
+  /** A store whose tables do not match its recorded schema version. */
+  static schemaMismatch(where: string, detail: string, path?: string): StoreError {
+    return new StoreError(
+      StoreErrorCode.schemaMismatch,
+      `the store at ${where} does not match its schema version: ${detail}; restore it from a backup, or point orchkit at a new ${path === undefined ? 'schema' : 'file'}`,
+      path === undefined ? {} : { path },
+    );
+  }
+
+  /** A file or schema that holds another application's tables. */
+  static foreign(where: string, tables: readonly string[], path?: string): StoreError {
+    const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', ...' : '');
+    return new StoreError(
+      StoreErrorCode.foreign,
+      `${where} is not an orchkit store: it holds other tables (${shown}) and no schema_version; orchkit leaves it untouched. ` +
+        `Use another ${path === undefined ? 'schema (?schema=<name>)' : 'file'} for the store`,
+      path === undefined ? {} : { path },
     );
   }
 

@@ -1,19 +1,28 @@
+import { StoreError } from '../errors/StoreError.js';
+import type { WorkflowContext } from '../machines/workflow/WorkflowContext.js';
 import type { Clock } from './Clock.js';
 import type { MessageBus } from './MessageBus.js';
 import type { Durability, ExecutionWriter } from './persistExecution.js';
 import type { WorkflowExecution } from './startExecution.js';
-import type { WorkflowResult } from './WorkflowResult.js';
+import { toWorkflowResult, type WorkflowResult } from './WorkflowResult.js';
 
-/** Why a durable run stopped on this node without ending: a pause request, a lost lease, or the runtime stopping. */
-export type SuspendReason = 'paused' | 'lease_lost' | 'stopping';
+/**
+ * Why a durable run stopped on this node without ending in the store: a pause request, a lost
+ * lease, the runtime stopping, or a store write that failed for good (`store_failed`: the run's
+ * local result is `failed` with the store's error code; the store holds its last committed state).
+ */
+export type SuspendReason = 'paused' | 'lease_lost' | 'stopping' | 'store_failed';
 
 /** The durable runs one runtime owns: their writers, timers and leases. */
 export interface DurableRuns {
-  /** Registers a run this runtime holds the lease of, and keeps that lease renewed. */
-  add(execution: WorkflowExecution, writer: ExecutionWriter, clearTimers: () => void): void;
+  /**
+   * Registers a run this runtime holds the lease of, and keeps that lease renewed. Resolves with
+   * its result once that result is committed; with a `failed` result carrying the store's error
+   * code (`STORE_UNAVAILABLE`, ...) when a write failed for good. Never settles for a run
+   * suspended here (paused, lease lost, runtime stopping).
+   */
+  add(execution: WorkflowExecution, writer: ExecutionWriter, clearTimers: () => void): Promise<WorkflowResult>;
   has(executionId: string): boolean;
-  /** The run ended here: writes its result, then forgets it. */
-  finish(executionId: string, result: WorkflowResult): Promise<void>;
   /**
    * Stops a run here without ending it: its timers cleared, its actor stopped, its writes flushed
    * and its lease released (unless lost), then `execution.suspended` goes on the bus. The run
@@ -38,11 +47,25 @@ interface Run {
   execution: WorkflowExecution;
   writer: ExecutionWriter;
   clearTimers: () => void;
+  /** Settles the run's local result. */
+  settle(result: WorkflowResult): void;
+  /** When its lease was last taken or renewed (the time the renewal was asked). */
+  leasedAt: number;
+}
+
+/** The local result of a run whose store write failed: `failed`, with the store's error. */
+function storeFailedResult(execution: WorkflowExecution, error: StoreError): WorkflowResult {
+  const context = (execution.actor.getSnapshot() as { context: WorkflowContext }).context;
+  const result = toWorkflowResult(context, 'failed');
+  result.error = { type: error.type, code: error.code, message: error.message, retryable: error.retryable };
+  return result;
 }
 
 /**
  * Keeps the leases of this runtime's durable runs and acts on what the store asks of them.
  * Every `leaseMs / 3` it renews the leases of its running runs in one call. A run whose lease
+ * could not be renewed (the store failed) for `leaseMs` stops here with `STORE_UNAVAILABLE`, since
+ * another node may take it over. A run whose lease
  * did not renew was either taken over by another node (it stops here and writes nothing more),
  * or asked to pause (it is suspended) or to cancel (it is cancelled and finishes as `cancelled`)
  * through `setStatus`, from this node or any other.
@@ -67,12 +90,26 @@ export function createDurableRuns(options: DurableRunsOptions): DurableRuns {
     timer = undefined;
     if (stopped || runs.size === 0) return;
     const ids = [...runs.keys()];
+    const asked = clock.now();
     void store.renewLease(owner, ids, leaseMs).then(
       (kept) => {
         const renewed = new Set(kept);
+        for (const id of kept) {
+          const run = runs.get(id);
+          if (run) run.leasedAt = asked;
+        }
         return Promise.all(ids.filter((id) => !renewed.has(id) && runs.has(id)).map(settleRequest));
       },
-      (error: unknown) => logger.error({ err: error }, 'lease renewal failed'),
+      (error: unknown) => {
+        logger.error({ err: error }, 'lease renewal failed');
+        // A lease that may have lapsed: another node may take the run over, so it stops here
+        // rather than run its tools twice at once. Its store state is the last committed one.
+        const lapsed = StoreError.unavailable(`the lease could not be renewed within leaseMs (${leaseMs} ms); the run stops on this node`, error);
+        for (const id of ids) {
+          const run = runs.get(id);
+          if (run && clock.now() - run.leasedAt >= leaseMs) void suspend(id, 'store_failed', lapsed);
+        }
+      },
     );
     schedule();
   };
@@ -95,34 +132,55 @@ export function createDurableRuns(options: DurableRunsOptions): DurableRuns {
     return suspend(executionId, 'lease_lost');
   };
 
-  const suspend = async (executionId: string, reason: SuspendReason): Promise<void> => {
+  const suspend = async (executionId: string, reason: SuspendReason, error?: StoreError): Promise<void> => {
     const run = runs.get(executionId);
     if (!run) return;
     runs.delete(executionId);
+    // A fresh run's actor starts once its record commits: wait for that, so it is not started after this stop.
+    await run.writer.created.catch(() => undefined);
     run.clearTimers();
     run.execution.actor.stop();
     if (reason !== 'lease_lost') {
       await run.writer.flushed();
+      // After a failed write the store may be back already: releasing lets another node take the run at once.
       await store.releaseLease(executionId, owner).catch(() => false);
     }
-    options.onSuspended(run.execution);
     const { correlationId, sessionId, workflowId } = run.execution;
-    bus.publish({ type: 'execution.suspended', topic: 'execution.suspended', correlationId, sessionId, executionId, payload: { workflowId, reason, owner } });
+    if (reason === 'store_failed' && error) run.settle(storeFailedResult(run.execution, error));
+    else options.onSuspended(run.execution);
+    bus.publish({
+      type: 'execution.suspended',
+      topic: 'execution.suspended',
+      correlationId,
+      sessionId,
+      executionId,
+      payload: { workflowId, reason, owner, ...(error ? { error: error.toJSON() } : {}) },
+    });
   };
 
   return {
     add(execution, writer, clearTimers) {
-      runs.set(execution.executionId, { execution, writer, clearTimers });
-      schedule();
+      const { executionId } = execution;
+      return new Promise<WorkflowResult>((resolve) => {
+        runs.set(executionId, { execution, writer, clearTimers, settle: resolve, leasedAt: clock.now() });
+        schedule();
+        // Another owner wrote meanwhile: the lease is lost, not the store.
+        writer.onFailure((error) => void suspend(executionId, error.code === 'STORE_CONFLICT' ? 'lease_lost' : 'store_failed', error));
+        void execution.result.then(async (outcome) => {
+          if (runs.get(executionId)?.execution !== execution) return;
+          try {
+            await writer.finish(outcome);
+          } catch {
+            // onFailure has suspended it and settled its result.
+            return;
+          }
+          runs.delete(executionId);
+          resolve(outcome);
+        });
+      });
     },
     has: (executionId) => runs.has(executionId),
-    async finish(executionId, result) {
-      const run = runs.get(executionId);
-      if (!run) return;
-      await run.writer.finish(result);
-      runs.delete(executionId);
-    },
-    suspend,
+    suspend: (executionId, reason) => suspend(executionId, reason),
     async suspendAll() {
       stopped = true;
       if (timer !== undefined) clock.clearTimeout(timer);

@@ -9,6 +9,7 @@ export { OverflowStrategy } from './bus/BoundedQueue.js';
 export type { BusMetrics } from './bus/BusMetrics.js';
 export type { MessageHandler } from './bus/Registration.js';
 export { sequentialIds } from './bus/sequentialIds.js';
+export { DEFAULT_HISTORY_BYTES } from './bus/BusHistory.js';
 export { createMessageBus } from './bus/createMessageBus.js';
 
 /** Options of {@link createMessageBus}. */
@@ -21,6 +22,11 @@ export interface MessageBusOptions {
   validate?: boolean;
   /** Messages kept for `trace`; default 10 000, 0 keeps none. */
   historyLimit?: number;
+  /**
+   * Bytes of messages kept for `trace` (their approximate JSON size); default 16 MiB
+   * (`DEFAULT_HISTORY_BYTES`). The oldest go first; a message larger than this alone is not kept.
+   */
+  historyBytes?: number;
 }
 
 /** Buffer of a subscription whose consumer may fall behind (`consume`, `respond`, `subscribe` with `async`). */
@@ -131,7 +137,8 @@ export interface MessageBus {
   respond(topicOrPattern: string, handler: (request: BusMessage, signal: AbortSignal) => unknown, options?: ConsumeOptions): Subscription;
   /**
    * Retained messages of one correlation in publish order, each with its `causationId`. Scans the
-   * last `historyLimit` messages: a debugging and reporting call, not a hot path.
+   * retained messages (at most `historyLimit` of them, `historyBytes` in all): a debugging and
+   * reporting call, not a hot path.
    */
   trace(correlationId: string): BusMessage[];
   metrics(): BusMetrics;

@@ -32,6 +32,11 @@ export interface RuntimeOptions {
   idGenerator?: () => string;
   /** Source of randomness for retry jitter (seed it in tests). */
   random?: () => number;
+  /**
+   * What the bus keeps for `trace()`: at most `historyLimit` messages (10 000) and `historyBytes`
+   * bytes of them (16 MiB, their approximate JSON size); the oldest go first.
+   */
+  bus?: { historyLimit?: number; historyBytes?: number };
   /** Shared-context limits. */
   context?: { defaultTtlMs?: number; maxEntryBytes?: number; maxEntriesPerSession?: number };
   /** Failure routing to remediation tools; validated against the tools (`ROUTING_RULES_INVALID`). */
@@ -40,12 +45,15 @@ export interface RuntimeOptions {
   policies?: { defaults?: PolicySettingsInput; perTool?: Record<string, PolicySettingsInput> };
   /**
    * Durable executions: an `ExecutionStore` or a URL (`sqlite:runs.db`, `postgres://...`,
-   * `memory:`). Runs are journaled step by step; `resume()` takes over runs left running.
+   * `memory:`). Runs are journaled step by step; `resume()` takes over runs left running. A run's
+   * record commits before its first tool runs, and its result settles only once committed; a
+   * store write that fails (after two retries) ends the run here `failed` with the store's code
+   * (`STORE_UNAVAILABLE`, ...), leaving its last committed state for `resume()` on any node.
    */
   store?: ExecutionStore | string;
   /** This runtime's id as owner of execution leases; random by default. */
   nodeId?: string;
-  /** How long a lease lasts without renewal; 30 s by default. */
+  /** How long a lease lasts without renewal: an integer from 100 ms to 1 day (`INVALID_OPTION` otherwise); 30 s by default. */
   leaseMs?: number;
   /** Restart strategies for crashing tools (OTP style), per tool and by default. */
   restart?: { strategies?: Record<string, RestartStrategyInput>; defaultStrategy?: RestartStrategyInput };

@@ -36,16 +36,43 @@ export interface ToolMetrics {
   latencyMs: LatencySummary;
 }
 
-/** A plain JSON view of every metric: per tool, and executions by status per workflow. */
+/** Step-level counters of one workflow: retries and timeouts of its steps, and its map items. */
+export interface StepMetrics {
+  /** Retry waits started (`step.retrying`), map items' included. */
+  retries: number;
+  /** Attempts that ended in `STEP_TIMEOUT` (retried or not), map items' included. */
+  timeouts: number;
+  /** Map items: attempts started, items completed, items failed (after their retries), item retries. */
+  items: { started: number; completed: number; failed: number; retries: number };
+}
+
+/**
+ * A plain JSON view of every metric: per tool; executions by status and step counters per
+ * workflow. Workflow series are capped (see {@link RuntimeMetricsOptions}); the rest are counted
+ * under {@link OTHER_WORKFLOWS}.
+ */
 export interface MetricsSnapshot {
   tools: Record<string, ToolMetrics>;
   workflows: Record<string, Record<string, number>>;
+  steps: Record<string, StepMetrics>;
 }
+
+/** The series that counts workflows past the cap, or with an id longer than `maxIdLength`. */
+export const OTHER_WORKFLOWS = '(other)';
 
 /** Options of {@link createRuntimeMetrics}. */
 export interface RuntimeMetricsOptions {
   /** Latencies kept per tool (a ring of the most recent); default 1024. Bounds memory. */
   reservoirSize?: number;
+  /** Workflow ids with a series of their own; default 1000. Later ones count under `(other)`. */
+  maxWorkflows?: number;
+  /** Longest workflow id with a series of its own; default 256 characters. Longer ones count under `(other)`. */
+  maxIdLength?: number;
+}
+
+/** What `observe` needs of a workflow actor: its emitted events. */
+interface EmittingActor {
+  on(type: '*', listener: (event: { type: string; error?: { code?: string } }) => void): unknown;
 }
 
 /** In-memory metrics of a runtime. */
@@ -56,6 +83,8 @@ export interface RuntimeMetrics {
   recordBreaker(tool: string, state: ToolMetrics['breaker']['state']): void;
   /** Records an execution of `workflowId` ending (or starting) with `status`. */
   recordExecution(workflowId: string, status: string): void;
+  /** Counts a workflow actor's step events (`step.retrying`, `step.failed`, `item.*`) as its steps' metrics. */
+  observe(actor: EmittingActor, workflowId: string): void;
   snapshot(): MetricsSnapshot;
 }
 
@@ -98,8 +127,49 @@ function percentile(sorted: Float64Array, p: number): number {
 export function createRuntimeMetrics(options: RuntimeMetricsOptions = {}): RuntimeMetrics {
   const size = options.reservoirSize ?? 1024;
   if (!Number.isInteger(size) || size < 1) throw new RuntimeError('INVALID_OPTION', `reservoirSize must be a positive integer (got ${size})`);
+  const maxWorkflows = options.maxWorkflows ?? 1000;
+  const maxIdLength = options.maxIdLength ?? 256;
+  for (const [name, value] of [['maxWorkflows', maxWorkflows], ['maxIdLength', maxIdLength]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new RuntimeError('INVALID_OPTION', `${name} must be a positive integer (got ${value})`);
+  }
   const tools = new Map<string, ToolEntry>();
   const workflows = new Map<string, Map<string, number>>();
+  const steps = new Map<string, StepMetrics>();
+  const known = new Set<string>();
+  /** The series of a workflow id: its own while the cap allows, else `(other)`. */
+  const series = (workflowId: string): string => {
+    if (known.has(workflowId)) return workflowId;
+    if (workflowId.length > maxIdLength || known.size >= maxWorkflows) return OTHER_WORKFLOWS;
+    known.add(workflowId);
+    return workflowId;
+  };
+  const stepEntry = (workflowId: string): StepMetrics => {
+    const key = series(workflowId);
+    let found = steps.get(key);
+    if (found === undefined) steps.set(key, (found = { retries: 0, timeouts: 0, items: { started: 0, completed: 0, failed: 0, retries: 0 } }));
+    return found;
+  };
+  const recordStepEvent = (workflowId: string, event: { type: string; error?: { code?: string } }): void => {
+    switch (event.type) {
+      case 'step.retrying':
+      case 'item.retrying':
+      case 'step.failed':
+      case 'item.failed':
+      case 'item.started':
+      case 'item.completed':
+        break;
+      default:
+        return;
+    }
+    const e = stepEntry(workflowId);
+    // A timed-out attempt is either retried (`*.retrying`) or the last one (`*.failed`): counted once either way.
+    if (event.error?.code === 'STEP_TIMEOUT') e.timeouts++;
+    if (event.type === 'step.retrying' || event.type === 'item.retrying') e.retries++;
+    if (event.type === 'item.retrying') e.items.retries++;
+    if (event.type === 'item.started') e.items.started++;
+    if (event.type === 'item.completed') e.items.completed++;
+    if (event.type === 'item.failed') e.items.failed++;
+  };
 
   const entry = (tool: string): ToolEntry => {
     let found = tools.get(tool);
@@ -138,14 +208,19 @@ export function createRuntimeMetrics(options: RuntimeMetricsOptions = {}): Runti
       if (e.breaker.state !== state) e.breaker = { state, transitions: e.breaker.transitions + 1 };
     },
     recordExecution(workflowId, status) {
-      let byStatus = workflows.get(workflowId);
-      if (byStatus === undefined) workflows.set(workflowId, (byStatus = new Map<string, number>()));
+      const key = series(workflowId);
+      let byStatus = workflows.get(key);
+      if (byStatus === undefined) workflows.set(key, (byStatus = new Map<string, number>()));
       byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    },
+    observe(actor, workflowId) {
+      actor.on('*', (event) => recordStepEvent(workflowId, event));
     },
     snapshot() {
       return {
         tools: Object.fromEntries([...tools].map(([name, e]) => [name, { ...e.counters, breaker: { ...e.breaker }, latencyMs: latency(e) }])),
         workflows: Object.fromEntries([...workflows].map(([id, byStatus]) => [id, Object.fromEntries(byStatus)])),
+        steps: Object.fromEntries([...steps].map(([id, e]) => [id, { ...e, items: { ...e.items } }])),
       };
     },
   };

@@ -20,6 +20,7 @@ import { stepTimeoutOf } from './stepTimeoutOf.js';
 import { StoreError } from '../errors/StoreError.js';
 import { createContextPersistence, type ContextPersistence } from './persistContext.js';
 import type { ContextEntry, SessionContext } from './SessionContext.js';
+import { checkDurationOption, LEASE_MS_RANGE } from './store/checkDurationOption.js';
 import { createStore } from './store/createStore.js';
 import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
@@ -43,7 +44,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const logger = options.redact?.length ? baseLogger.child({}, { redact: { paths: options.redact, censor: '[redacted]' } }) : baseLogger;
   const newId = options.idGenerator ?? randomUUID;
   const env = options.env ?? {};
-  const bus = createMessageBus({ clock });
+  const bus = createMessageBus({ clock, ...options.bus });
   const ownsStore = typeof options.store === 'string';
   const durability: Durability | undefined =
     options.store === undefined
@@ -51,7 +52,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       : {
           store: typeof options.store === 'string' ? createStore(options.store, { clock, logger }) : options.store,
           owner: options.nodeId ?? `node-${newId()}`,
-          leaseMs: options.leaseMs ?? 30_000,
+          leaseMs: checkDurationOption('leaseMs', options.leaseMs ?? 30_000, LEASE_MS_RANGE),
           now: () => clock.now(),
           logger,
         };
@@ -140,7 +141,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       inspect: options.inspect,
       signal: executeOptions.signal,
       machineInput,
-      beforeStart: writer ? (actor) => writer.attach(actor) : undefined,
+      beforeStart: (actor) => {
+        metrics.observe(actor, definition.id);
+        writer?.attach(actor);
+      },
+      // No tool runs before the execution record is committed.
+      startAfter: writer?.created,
     });
     const execution = track(started, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.
@@ -159,17 +165,17 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
    */
   const track = (execution: WorkflowExecution, writer: ExecutionWriter | undefined, clearTimers: () => void): WorkflowExecution => {
     const { executionId } = execution;
-    const result = execution.result.then(async (outcome) => {
+    // A durable run's result settles once it is committed (or failed with the store's error code).
+    const ended = writer && durableRuns ? durableRuns.add(execution, writer, clearTimers) : execution.result;
+    const result = ended.then((outcome) => {
       clearTimers();
       running.delete(executionId);
       activeSupervisor.forget(executionId);
       metrics.recordExecution(outcome.workflowId, outcome.status);
-      await durableRuns?.finish(executionId, outcome);
       return outcome;
     });
     const tracked: WorkflowExecution = { ...execution, result };
     running.set(executionId, tracked);
-    if (writer) durableRuns?.add(tracked, writer, clearTimers);
     return tracked;
   };
 
@@ -192,7 +198,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     }
     const claimed = await executionStore.claimRunnable({ owner, leaseMs, ...(limit === undefined ? {} : { limit }), ...(executionId === undefined ? {} : { executionId }) });
     const resumed: WorkflowExecution[] = [];
-    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect };
+    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect, metrics };
     for (const record of claimed) {
       if (running.has(record.executionId)) continue;
       try {

@@ -4,7 +4,9 @@ import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.
 import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput } from '../machines/workflow/WorkflowContext.js';
 import { callId } from '../machines/workflow/workflowIds.js';
 import { pendingDeadlines } from '../machines/workflow/pendingDeadlines.js';
+import { StoreError, isStoreError } from '../errors/StoreError.js';
 import type { Deadline, DeadlineKey, ExecutionStore, JournalEntryInput, RecordStepOptions } from './store/ExecutionStore.js';
+import { retryStoreWrite } from './store/retryStoreWrite.js';
 import type { WorkflowResult } from './WorkflowResult.js';
 
 /** Where and as whom durable executions are written. */
@@ -19,10 +21,19 @@ export interface Durability {
 
 /** The writer of one execution: attach before the actor starts, finish when it ends. */
 export interface ExecutionWriter {
+  /**
+   * Settles once the execution record is committed (at once for a resumed run, whose record is
+   * stored): the actor starts only then, so no tool runs for a run the store does not hold.
+   * Rejects with the error that kept it out of the store.
+   */
+  readonly created: Promise<void>;
   attach(actor: AnyActorRef): void;
+  /** Writes the end; rejects with the `StoreError` of the first write that failed for good (then nothing more is written). */
   finish(result: WorkflowResult): Promise<void>;
-  /** Settles when every write queued so far is done. */
+  /** Settles when every write queued so far is done; never rejects. */
   flushed(): Promise<void>;
+  /** Called once, with the first write that failed for good (after its retries); the run must stop writing and end here. */
+  onFailure(listener: (error: StoreError) => void): void;
 }
 
 /** How an execution writer starts. */
@@ -40,8 +51,11 @@ export interface WriterOptions {
 /**
  * Journals an execution: the record when it starts (fresh runs), then its step events with the
  * persisted snapshot taken after them (journal entries, snapshot and the changed pending deadlines
- * in one transaction), and the result when it ends. Writes of one execution are applied in order and grouped while one is in
- * flight; a failed write is logged and the next one goes on, so the last snapshot always wins.
+ * in one transaction), and the result when it ends. Writes of one execution are applied in order
+ * and grouped while one is in flight. A write that fails with `STORE_UNAVAILABLE` is tried again
+ * (see `retryStoreWrite`; the journal `seq` makes that safe); one that still fails stops the
+ * writer: nothing more is written, `onFailure` listeners hear of it and `finish` rejects, so the
+ * store keeps the last committed snapshot, the state another node resumes from.
  */
 export function createExecutionWriter(
   durability: Durability,
@@ -55,26 +69,52 @@ export function createExecutionWriter(
   let chain: Promise<unknown> = Promise.resolve();
   let pending: JournalEntryInput[] = [];
   let actorRef: AnyActorRef | undefined;
+  let failure: StoreError | undefined;
+  const listeners: ((error: StoreError) => void)[] = [];
 
-  const enqueue = (what: string, write: () => Promise<unknown>): void => {
-    chain = chain.then(write).catch((error: unknown) => durability.logger.error({ err: error, executionId, what }, 'durable write failed'));
+  const fail = (error: unknown, what: string): StoreError => {
+    if (failure) return failure;
+    failure = isStoreError(error)
+      ? error
+      : new StoreError('STORE_UNAVAILABLE', `the ${what} write of execution ${executionId} failed: ${error instanceof Error ? error.message : String(error)}`, { executionId, retryable: false, cause: error });
+    durability.logger.error({ err: error, executionId, what }, 'durable write failed; the run stops on this node');
+    for (const listener of listeners.splice(0)) listener(failure);
+    return failure;
+  };
+  const enqueue = (what: string, write: () => Promise<unknown>, settled?: () => Promise<boolean>): Promise<void> => {
+    const done = chain.then(async () => {
+      if (failure) throw failure;
+      try {
+        await retryStoreWrite(write, settled);
+      } catch (error) {
+        throw fail(error, what);
+      }
+    });
+    chain = done.catch(() => undefined);
+    return done;
   };
 
-  if (options.fresh) {
-    enqueue('create', () =>
-      store.createExecution({
-        executionId,
-        workflowId: definition.id,
-        version: definition.version,
-        definition,
-        input: machineInput.input,
-        correlationId: machineInput.correlationId,
-        sessionId: machineInput.sessionId,
-        owner,
-        leaseExpiresAt: durability.now() + durability.leaseMs,
-      }),
-    );
-  }
+  const created: Promise<void> = options.fresh
+    ? enqueue(
+        'create',
+        () =>
+          store.createExecution({
+            executionId,
+            workflowId: definition.id,
+            version: definition.version,
+            definition,
+            input: machineInput.input,
+            correlationId: machineInput.correlationId,
+            sessionId: machineInput.sessionId,
+            owner,
+            leaseExpiresAt: durability.now() + durability.leaseMs,
+          }),
+        // A retry that finds the id taken: the first try committed after all (its reply was lost).
+        async () => (await store.getExecution(executionId))?.owner === owner,
+      )
+    : Promise.resolve();
+  // Rejections are handled by whoever awaits `created`; this keeps an unawaited one quiet.
+  created.catch(() => undefined);
 
   // Pending deadlines as stored, by kind and key: each write sets the new or moved ones and
   // clears those that passed, so `orchkit runs show` lists what the run waits for.
@@ -105,17 +145,33 @@ export function createExecutionWriter(
       batch.push({ ...entry, seq: ++seq, ...(output === undefined ? {} : { output }) });
     }
     batchSnapshot = snapshot;
-    if (writeQueued) return;
+    if (writeQueued || failure) return;
     writeQueued = true;
-    enqueue('journal', () => {
-      writeQueued = false;
-      const taken = batch;
-      batch = [];
-      return store.recordSteps(executionId, taken, batchSnapshot, { owner, ...deadlineChanges(batchSnapshot) });
-    });
+    let taken: JournalEntryInput[] | undefined;
+    let written: unknown;
+    let changes: Pick<RecordStepOptions, 'setDeadlines' | 'clearDeadlines'> = {};
+    enqueue('journal', async () => {
+      // Taken at the first try; a retry writes the same entries (same seqs), which the store dedupes.
+      if (taken === undefined) {
+        // One macrotask first: the state changes of a burst (steps settling in microtasks, as
+        // quick tools do) then share this write instead of the first of them taking one alone.
+        await new Promise((resolve) => setImmediate(resolve));
+        writeQueued = false;
+        taken = batch;
+        batch = [];
+        written = batchSnapshot;
+        changes = deadlineChanges(written);
+      }
+      return store.recordSteps(executionId, taken, written, { owner, ...changes });
+    }).catch(() => undefined);
   };
 
   return {
+    created,
+    onFailure(listener) {
+      if (failure) listener(failure);
+      else listeners.push(listener);
+    },
     attach(actor) {
       actorRef = actor;
       actor.on('*', (event: WorkflowEmitted) => {
@@ -130,8 +186,12 @@ export function createExecutionWriter(
       flush();
       const snapshot = actorRef?.getPersistedSnapshot() ?? null;
       const status = result.status;
-      enqueue('finish', () => store.finishExecution(executionId, status, result, snapshot, { owner }));
-      return chain.then(() => undefined);
+      return enqueue(
+        'finish',
+        () => store.finishExecution(executionId, status, result, snapshot, { owner }),
+        // A retry refused because the run is finished: the first try committed after all.
+        async () => (await store.getExecution(executionId))?.status === status,
+      );
     },
     flushed: () => chain.then(() => undefined),
   };

@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.
 import { rearmTimers } from '../machines/workflow/rearmTimers.js';
 import type { Clock } from './Clock.js';
 import type { MessageBus } from './MessageBus.js';
+import type { RuntimeMetrics } from './RuntimeMetrics.js';
 import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import type { ExecutionRecord } from './store/ExecutionStore.js';
@@ -23,6 +24,8 @@ export interface RestoreDeps {
   clock: Clock;
   env: Record<string, unknown>;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+  /** Counts the restored run's step events. */
+  metrics?: Pick<RuntimeMetrics, 'observe'>;
 }
 
 /** A restored execution, its journal writer, and the cancel of the timers re-armed for it. */
@@ -60,7 +63,10 @@ export async function restoreExecution(record: ExecutionRecord, deps: RestoreDep
     inspect: deps.inspect,
     machineInput,
     ...(record.snapshot === null || record.snapshot === undefined ? {} : { snapshot: record.snapshot }),
-    beforeStart: (actor) => writer.attach(actor),
+    beforeStart: (actor) => {
+      deps.metrics?.observe(actor, definition.id);
+      writer.attach(actor);
+    },
   });
   return { execution, writer, clearTimers: rearmTimers(execution.actor, definition, deps.clock, timeoutOf) };
 }

@@ -33,6 +33,8 @@ interface StartOptions {
   snapshot?: unknown;
   /** Runs after the actor is created and before it starts (to observe its first events). */
   beforeStart?: ((actor: AnyActorRef) => void) | undefined;
+  /** Holds the start until it resolves (a durable run's record commits first); a rejection never starts the actor. */
+  startAfter?: Promise<unknown> | undefined;
 }
 
 /** The runtime builds these envelopes itself (ids, strings, JSON payloads): no schema check. */
@@ -94,8 +96,12 @@ export function startExecution(options: StartOptions): WorkflowExecution {
   const onAbort = (): void => cancel(abortReason(options.signal));
   options.signal?.addEventListener('abort', onAbort, { once: true });
   options.beforeStart?.(actor);
-  actor.start();
-  if (options.signal?.aborted) onAbort();
+  const start = (): void => {
+    actor.start();
+    if (options.signal?.aborted) onAbort();
+  };
+  if (options.startAfter) void options.startAfter.then(start, () => options.signal?.removeEventListener('abort', onAbort));
+  else start();
 
   return { executionId, correlationId, sessionId, workflowId: definition.id, definition, actor, result, cancel };
 }

@@ -26,6 +26,10 @@ export interface BusMetrics {
   readonly patternCount: number;
   /** Messages retained for `trace`. */
   readonly historySize: number;
+  /** Approximate JSON bytes of the messages retained for `trace` (at most `historyBytes`). */
+  readonly historyBytes: number;
+  /** Messages not retained for `trace` because each alone was larger than `historyBytes`. */
+  readonly historySkipped: number;
 }
 
 /** The mutable counters a bus and its subscriptions share. */

@@ -6,7 +6,7 @@ import { toErrorInfo } from '../../errors/toErrorInfo.js';
 import { BusMessageSchema, TopicSchema, type BusMessage, type BusMessageInput } from '../BusMessage.js';
 import type { BufferSettings, ConsumeOptions, MessageBus, MessageBusOptions, PublishOptions } from '../MessageBus.js';
 import { OverflowStrategy } from './BoundedQueue.js';
-import { BusHistory } from './BusHistory.js';
+import { BusHistory, DEFAULT_HISTORY_BYTES } from './BusHistory.js';
 import { newBusCounters } from './BusMetrics.js';
 import { PendingRequests } from './PendingRequests.js';
 import {
@@ -43,7 +43,7 @@ export function createMessageBus(options: MessageBusOptions): MessageBus {
   const counters = newBusCounters();
   const index = new TopicIndex<Deliverable>();
   const taps = new Set<Deliverable>();
-  const history = new BusHistory(checkCount('historyLimit', options.historyLimit ?? 10_000, 0));
+  const history = new BusHistory(checkCount('historyLimit', options.historyLimit ?? 10_000, 0), checkCount('historyBytes', options.historyBytes ?? DEFAULT_HISTORY_BYTES, 0));
   const pending = new PendingRequests(clock, counters);
   const backlog: { message: BusMessage; seq: number }[] = [];
   let seq = 0;
@@ -262,6 +262,8 @@ export function createMessageBus(options: MessageBusOptions): MessageBus {
       topicCount: index.topicCount,
       patternCount: index.patternCount,
       historySize: history.size,
+      historyBytes: history.bytes,
+      historySkipped: history.skipped,
     }),
     close() {
       if (closed) return;

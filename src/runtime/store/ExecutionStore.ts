@@ -131,7 +131,12 @@ export interface ClaimOptions {
  */
 export interface ExecutionStore {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
-  /** Creates or migrates the schema. A newer schema fails with `STORE_SCHEMA_TOO_NEW`, a bad file with `STORE_CORRUPT`. */
+  /**
+   * Creates or migrates the schema. A newer schema fails with `STORE_SCHEMA_TOO_NEW`; a 0-byte,
+   * truncated or damaged file with `STORE_CORRUPT`; another application's file or schema with
+   * `STORE_FOREIGN`; tables that do not match the stored version with `STORE_SCHEMA_MISMATCH`;
+   * an unreachable server or a file that cannot be opened with `STORE_UNAVAILABLE`. Never replaces what is there.
+   */
   init(): Promise<void>;
   /** Stores a new execution; an existing id is `STORE_CONFLICT`. */
   createExecution(record: NewExecution): Promise<ExecutionRecord>;

@@ -1,5 +1,6 @@
 import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
+import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { checkAccess } from './checkAccess.js';
 import { encodeJson } from './encodeJson.js';
 import { contextRow } from './contextRow.js';
@@ -144,6 +145,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
       }),
     claimRunnable: ({ owner, leaseMs, limit = 10, executionId }) =>
       run(() => {
+        checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
         const now = clock.now();
         const picked = [...executions.values()]
           .filter((r) => r.status === 'running' && (r.lease_expires_at === null || (r.lease_expires_at as number) <= now))
@@ -155,6 +157,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
       }),
     renewLease: (owner, executionIds, leaseMs) =>
       run(() => {
+        checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
         const until = clock.now() + leaseMs;
         return executionIds.filter((id) => {
           const r = row(id);

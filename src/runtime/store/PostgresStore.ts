@@ -4,6 +4,7 @@ import { RuntimeError } from '../../errors/RuntimeError.js';
 import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
+import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { checkReplay } from './checkReplay.js';
 import { checkBatch } from './planJournalRows.js';
 import { CONTEXT_COLUMNS, contextRow } from './contextRow.js';
@@ -13,7 +14,7 @@ import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type
 import { toPostgresStoreError } from './postgresError.js';
 import { postgresMigrations } from './postgresSchema.js';
 import { postgresSql } from './postgresSql.js';
-import { pendingMigrations } from './schemaVersion.js';
+import { checkFoundSchema, pendingMigrations } from './schemaVersion.js';
 
 /** Options of {@link createPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -64,15 +65,18 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
   const quoted = `"${schema}"`;
   const sql = postgresSql(quoted);
   const clock = options.clock ?? systemClock;
+  // pg takes 0 as "wait forever": a store that cannot be reached would hang its first call.
+  const connectionTimeoutMs = checkDurationOption('connectionTimeoutMs', options.connectionTimeoutMs ?? 5000, { min: 1, max: 600_000 });
+  const poolSize = checkDurationOption('poolSize', options.poolSize ?? 10, { min: 1, max: 1000, unit: 'connections' });
   const poolOptions = {
     connectionString: options.connectionString,
     application_name: options.applicationName ?? 'orchkit',
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    connectionTimeoutMillis: connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     types: JSON_AS_TEXT,
   };
-  const pool = new pg.Pool({ ...poolOptions, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({ ...poolOptions, max: poolSize });
   // Lease renewals get a connection of their own: behind hundreds of queued journal writes on
   // the main pool they would wait longer than the lease lasts, and a live node would lose its runs.
   const leasePool = new pg.Pool({ ...poolOptions, max: 1 });
@@ -131,10 +135,12 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
         // Two nodes starting at once on a new database migrate it once.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`orchkit.store.${schema}`]);
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
-        const exists = await client.query<{ found: string | null }>('SELECT to_regclass($1) AS found', [`${quoted}.schema_version`]);
-        const found = exists.rows[0]?.found
+        const tables = (await client.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1', [schema])).rows.map((row) => row.name);
+        const hasVersionTable = tables.includes('schema_version');
+        const found = hasVersionTable
           ? Number((await client.query<{ version: number | null }>(`SELECT MAX(version) AS version FROM ${quoted}.schema_version`)).rows[0]?.version ?? 0)
           : 0;
+        checkFoundSchema({ hasVersionTable, version: found, tables }, `PostgreSQL schema ${schema}`);
         const pending = pendingMigrations(found, postgresMigrations(quoted), `PostgreSQL schema ${schema}`);
         for (const migration of pending) await client.query(migration.sql);
         const last = pending.at(-1);
@@ -255,11 +261,13 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       return (await query(sql.loadContext, [clock.now(), sessionId ?? null])).map((row) => contextFromRow(row, json));
     },
     async claimRunnable({ owner, leaseMs, limit = 10, executionId = null }) {
+      checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
       const now = clock.now();
       const rows = await query(sql.claim, [owner, now, now + leaseMs, limit, executionId]);
       return rows.map((row) => executionFromRow(row, json)).sort((a, b) => a.updatedAt - b.updatedAt || (a.executionId < b.executionId ? -1 : 1));
     },
     async renewLease(owner, executionIds, leaseMs) {
+      checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
       if (executionIds.length === 0) return [];
       await ensureReady();
       let rows: Row[];

@@ -4,12 +4,14 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../../errors/StoreError.js';
 import { systemClock, type Clock } from '../Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
+import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { encodeJson } from './encodeJson.js';
 import { contextRow } from './contextRow.js';
 import { executionRow } from './executionRow.js';
 import type { ExecutionStore, JournalEntry } from './ExecutionStore.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
-import { pendingMigrations } from './schemaVersion.js';
+import { checkFoundSchema, pendingMigrations, type FoundSchema } from './schemaVersion.js';
+import { checkSqliteFile } from './checkSqliteFile.js';
 import { SQLITE_MIGRATIONS } from './sqliteSchema.js';
 import { toSqliteStoreError } from './sqliteError.js';
 import { prepareSqlite, type SqliteStatements } from './sqliteStatements.js';
@@ -43,6 +45,7 @@ const json = (value: unknown): unknown => JSON.parse(value as string);
  */
 export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
   const { path } = options;
+  const busyTimeoutMs = checkDurationOption('busyTimeoutMs', options.busyTimeoutMs ?? 5000, { min: 0, max: 600_000 });
   const clock = options.clock ?? systemClock;
   let db: Database.Database | undefined;
   let st: SqliteStatements | undefined;
@@ -54,7 +57,10 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
     let handle: Database.Database | undefined;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      handle = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+      checkSqliteFile(path);
+      handle = new Database(path, { timeout: busyTimeoutMs });
+      // Checked before WAL mode is set: that pragma rewrites the header of a file that is not ours.
+      checkFoundSchema(foundSchema(handle), `the store file ${path}`, path);
       handle.pragma('journal_mode = WAL');
       handle.pragma('synchronous = NORMAL');
       handle.pragma('foreign_keys = ON');
@@ -149,6 +155,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
       ),
     claimRunnable: ({ owner, leaseMs, limit = 10, executionId = null }) =>
       write(undefined, (s) => {
+        checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
         const now = clock.now();
         const ids = (s.runnable.all(now, executionId, executionId, limit) as { execution_id: string }[]).map((row) => row.execution_id);
         for (const id of ids) s.takeLease.run(owner, now + leaseMs, id);
@@ -156,6 +163,7 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
       }),
     renewLease: (owner, executionIds, leaseMs) =>
       write(undefined, (s) => {
+        checkDurationOption('leaseMs', leaseMs, LEASE_MS_RANGE);
         const until = clock.now() + leaseMs;
         return executionIds.filter((id) => s.renewLease.run(until, id, owner).changes > 0);
       }),
@@ -182,13 +190,20 @@ function checkIntegrity(db: Database.Database, path: string, mode: 'quick' | 'fu
   if (verdict !== 'ok') throw StoreError.corrupt(path, new Error(String(verdict)));
 }
 
+function foundSchema(db: Database.Database): FoundSchema {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  const hasVersionTable = tables.includes('schema_version');
+  const version = hasVersionTable ? ((db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number | null }).version ?? 0) : 0;
+  return { hasVersionTable, version, tables };
+}
+
 // The version is read inside the immediate transaction, so two processes opening a new file at
 // once migrate it once.
 function migrate(db: Database.Database, path: string): void {
   db.transaction(() => {
-    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get() !== undefined;
-    const found = hasTable ? ((db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as { version: number | null }).version ?? 0) : 0;
-    const pending = pendingMigrations(found, SQLITE_MIGRATIONS, path);
+    const found = foundSchema(db);
+    checkFoundSchema(found, `the store file ${path}`, path);
+    const pending = pendingMigrations(found.version, SQLITE_MIGRATIONS, path);
     for (const migration of pending) db.exec(migration.sql);
     const last = pending.at(-1);
     if (last === undefined) return;

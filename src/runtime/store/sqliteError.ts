@@ -1,6 +1,7 @@
 import { StoreError } from '../../errors/StoreError.js';
 
 const CORRUPT = /^SQLITE_(CORRUPT|NOTADB|IOERR_SHORT_READ)/;
+const FILE_SYSTEM = /^E[A-Z]+$/;
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY|PERM)/;
 
 /**
@@ -18,6 +19,10 @@ export function toSqliteStoreError(error: unknown, path: string, executionId?: s
   const message = error instanceof Error ? error.message : code;
   const about = executionId === undefined ? {} : { executionId };
   if (CORRUPT.test(code)) return StoreError.corrupt(path, error);
+  // The file or its directory cannot be made or opened (ENOTDIR, EACCES, EROFS, ENOSPC, ...): not a blip.
+  if (FILE_SYSTEM.test(code)) {
+    return new StoreError('STORE_UNAVAILABLE', `the store file ${path} cannot be opened: ${message}; check the path and its permissions`, { path, cause: error, retryable: false, ...about });
+  }
   if (UNAVAILABLE.test(code)) return new StoreError('STORE_UNAVAILABLE', `the store file ${path} is unavailable: ${message} [${code}]`, { path, cause: error, ...about });
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new StoreError('STORE_NOT_FOUND', `no execution ${executionId ?? ''} in the store ${path}`, { path, cause: error, ...about });
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
