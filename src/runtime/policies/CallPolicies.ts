@@ -360,7 +360,8 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
       const entry = entryFor(name);
       const retry = callOptions.retry ?? entry.settings.retry;
       const timeoutMs = callOptions.timeoutMs ?? entry.settings.timeoutMs;
-      if (callOptions.timeoutMs !== undefined) checkTimeout(name, callOptions.timeoutMs);
+      const invalid = callOptions.timeoutMs === undefined ? undefined : timeoutProblem(name, callOptions.timeoutMs);
+      if (invalid !== undefined) return Promise.reject(invalid);
       // One attempt outside a bulkhead needs no controller of its own: its attempt registers how
       // stop() cancels it (see `timed`), and the tool runs on its caller's signal.
       if ((retry === false || retry.maxAttempts <= 1) && entry.bulkhead === undefined) {
@@ -395,7 +396,8 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
 }
 
 /** A call's `timeoutMs` option is checked like every duration of a definition. */
-function checkTimeout(tool: string, timeoutMs: number): void {
+/** The error of a call's `timeoutMs` out of range (a rejection of the call, like every call failure). */
+function timeoutProblem(tool: string, timeoutMs: number): RuntimeError | undefined {
   const problem = durationProblem(timeoutMs);
-  if (problem !== undefined) throw new RuntimeError('INVALID_OPTION', `timeoutMs of a call of ${tool} ${problem} (got ${timeoutMs})`);
+  return problem === undefined ? undefined : new RuntimeError('INVALID_OPTION', `timeoutMs of a call of ${tool} ${problem} (got ${timeoutMs})`);
 }
