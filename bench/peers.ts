@@ -85,7 +85,7 @@ export function handSpawnMachine(width: number): AnyStateMachine {
       },
       done: { type: 'final' },
     },
-  }) as unknown as AnyStateMachine;
+  });
 }
 
 /** Runs a machine to its end. */
