@@ -64,11 +64,19 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   const allowedFailures = definition.errorPolicy.mode === 'fail_fast' ? 0 : (definition.errorPolicy.maxFailures ?? Infinity);
   const plan = (stepId: string): StepPlan => plans.get(stepId) as StepPlan;
 
-  /** A context being changed: copied once per event, its step records replaced as they change. */
+  /**
+   * A context being changed. Copy on first write, once per event: the context and its step
+   * record map when the event starts, a step's record (and a map's items) the first time the
+   * event changes it; after that the event changes its own copies in place. So starting 50 items
+   * in one event copies the items once, not 50 times, and the snapshot before the event is
+   * never touched.
+   */
   class Draft {
     readonly context: WorkflowContext;
     readonly steps: Record<string, StepState>;
     readonly effects: Effect[] = [];
+    private readonly owned = new Set<string>();
+    private readonly ownedItems = new Set<string>();
     constructor(base: WorkflowContext) {
       this.steps = { ...base.steps };
       this.context = { ...base, steps: this.steps };
@@ -76,8 +84,32 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     step(id: string): StepState {
       return this.steps[id] as StepState;
     }
+    /** This event's own copy of a step's record. */
+    own(id: string): StepState {
+      if (!this.owned.has(id)) {
+        this.owned.add(id);
+        this.steps[id] = { ...this.step(id) };
+      }
+      return this.steps[id] as StepState;
+    }
+    /** Replaces a step's record with one this event built. */
+    replace(id: string, step: StepState): void {
+      this.owned.add(id);
+      this.ownedItems.delete(id);
+      this.steps[id] = step;
+    }
     set(id: string, changes: Partial<StepState>): StepState {
-      return (this.steps[id] = { ...this.step(id), ...changes });
+      return Object.assign(this.own(id), changes);
+    }
+    /** This event's own copy of a map step's items (and of their calls and outputs). */
+    items(id: string): ItemsState {
+      const step = this.own(id);
+      if (!this.ownedItems.has(id)) {
+        this.ownedItems.add(id);
+        const items = step.items as ItemsState;
+        step.items = { ...items, calls: { ...items.calls }, outputs: items.outputs.slice() };
+      }
+      return step.items as ItemsState;
     }
     emit(event: WorkflowEmitted): void {
       this.effects.push({ type: 'emit', event });
@@ -103,12 +135,8 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     index === undefined ? d.step(p.id) : ((d.step(p.id).items as ItemsState).calls[index] ?? { attempts: 0 });
 
   const setCall = (d: Draft, p: StepPlan, index: number | undefined, call: CallState): void => {
-    if (index === undefined) {
-      d.set(p.id, call);
-      return;
-    }
-    const items = d.step(p.id).items as ItemsState;
-    d.set(p.id, { items: { ...items, calls: { ...items.calls, [index]: call } } });
+    if (index === undefined) d.set(p.id, call);
+    else d.items(p.id).calls[index] = call;
   };
 
   const timeoutError = (p: StepPlan): ErrorInfo => ({
@@ -130,13 +158,16 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     const attempt = previous.attempts + 1;
     const call: CallState = { ...previous, attempts: attempt, phase: 'running', attemptStartedAt: services.now() };
     if (call.retryDueAt !== undefined) {
+      // The retry this attempt answers is no longer pending (rare: a spread is not worth avoiding here).
       delete call.retryDueAt;
       delete call.retryDelayMs;
     }
-    setCall(d, p, index, call);
+    if (index === undefined) d.replace(p.id, call as StepState);
+    else setCall(d, p, index, call);
     if (index !== undefined) {
-      const items = d.step(p.id).items as ItemsState;
-      d.set(p.id, { items: { ...items, attempts: items.attempts + 1 }, attempts: items.attempts + 1 });
+      const items = d.items(p.id);
+      items.attempts += 1;
+      d.set(p.id, { attempts: items.attempts });
     }
     let input: unknown;
     try {
@@ -185,13 +216,13 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       else completeStep(d, p, output);
       return;
     }
-    const state = d.step(p.id);
-    const items = state.items as ItemsState;
-    const call = items.calls[index] ?? { attempts: 1 };
-    const { [index]: _settled, ...calls } = items.calls;
-    const outputs = error ? items.outputs : items.outputs.map((o, i) => (i === index ? output : o));
-    const next: ItemsState = { ...items, calls, outputs, running: items.running - 1, completed: items.completed + (error ? 0 : 1), failed: items.failed + (error ? 1 : 0) };
-    d.set(p.id, { items: next });
+    const next = d.items(p.id);
+    const call = next.calls[index] ?? { attempts: 1 };
+    delete next.calls[index];
+    if (!error) next.outputs[index] = output;
+    next.running -= 1;
+    if (error) next.failed += 1;
+    else next.completed += 1;
     const event = { stepId: p.id, tool: p.tool.name, index, attempt: call.attempts };
     d.emit(error ? { type: 'item.failed', ...event, error } : { type: 'item.completed', ...event });
     const fanOut = p.fanOut;
@@ -214,14 +245,16 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   const fillItems = (d: Draft, p: StepPlan): void => {
     const limit = p.fanOut?.concurrency ?? Infinity;
     for (;;) {
-      const items = d.step(p.id).items as ItemsState;
+      const items = d.items(p.id);
       if (items.completed + items.failed === items.total) {
         completeStep(d, p, items.outputs);
         return;
       }
       if (items.started >= items.total || items.running >= limit) return;
-      d.set(p.id, { items: { ...items, started: items.started + 1, running: items.running + 1 } });
-      beginAttempt(d, p, items.started);
+      const index = items.started;
+      items.started += 1;
+      items.running += 1;
+      beginAttempt(d, p, index);
       if (d.step(p.id).status !== 'running') return;
     }
   };
@@ -236,7 +269,10 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       if (items.calls[key]?.phase === 'retrying') d.effects.push({ type: 'cancel', id: retryTimerId(p.id, index) });
       if (p.timeoutMs !== undefined) d.effects.push({ type: 'cancel', id: timeoutTimerId(p.id, index) });
     }
-    d.set(p.id, { items: { ...items, calls: {}, running: 0, cancelled: items.total - items.completed - items.failed } });
+    const owned = d.items(p.id);
+    owned.calls = {};
+    owned.running = 0;
+    owned.cancelled = owned.total - owned.completed - owned.failed;
   };
 
   // --- steps ---------------------------------------------------------------------------------
@@ -267,7 +303,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
   const completeStep = (d: Draft, p: StepPlan, output: unknown): void => {
     const previous = d.step(p.id);
-    d.steps[p.id] = finished(previous, 'completed', services.now(), output);
+    d.replace(p.id, finished(previous, 'completed', services.now(), output));
     d.context.running -= 1;
     d.emit({ type: 'step.completed', stepId: p.id, tool: p.tool.name, attempt: Math.max(1, previous.attempts) });
     settled(d, p);
@@ -276,7 +312,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   /** Fails a step; past the error policy the whole run fails (the machine leaves `running`). */
   const failStep = (d: Draft, p: StepPlan, error: ErrorInfo, wasRunning = true): void => {
     const previous = d.step(p.id);
-    d.steps[p.id] = { ...finished(previous, 'failed', services.now(), previous.output), error };
+    d.replace(p.id, { ...finished(previous, 'failed', services.now(), previous.output), error });
     if (wasRunning) d.context.running -= 1;
     if (p.fatal) {
       d.context.failures += 1;
