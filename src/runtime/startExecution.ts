@@ -2,7 +2,7 @@ import { createActor, type AnyActorRef, type AnyStateMachine, type InspectionEve
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
-import type { Clock } from './Clock.js';
+import type { Clock } from '../machines/Clock.js';
 import type { BusMessageInput } from './BusMessage.js';
 import type { MessageBus } from './MessageBus.js';
 import { toWorkflowResult, type WorkflowResult } from './WorkflowResult.js';

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../../errors/RuntimeError.js';
 import { StoreError } from '../../errors/StoreError.js';
-import { systemClock, type Clock } from '../Clock.js';
+import { systemClock, type Clock } from '../../machines/Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
 import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { checkReplay } from './checkReplay.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { RuntimeError } from '../../errors/RuntimeError.js';
-import type { Clock } from '../Clock.js';
+import type { Clock } from '../../machines/Clock.js';
 import type { ExecutionStore } from './ExecutionStore.js';
 import { createMemoryStore } from './MemoryStore.js';
 import { createPostgresStore } from './PostgresStore.js';
