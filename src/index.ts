@@ -1,4 +1,6 @@
-// The one public entry of orchkit: named exports only.
+// The core entry `orchkit`: named exports only. It loads no MCP, HTTP, WebSocket, SQLite or
+// PostgreSQL module; those live in the sub-entries orchkit/mcp, orchkit/inspect, orchkit/tools,
+// orchkit/conversation and orchkit/testing, and the stores load their driver on first use.
 
 // Runtime
 export { createRuntime } from './runtime/createRuntime.js';
@@ -84,17 +86,6 @@ export { createBulkhead } from './runtime/policies/Bulkhead.js';
 export { createRuntimeMetrics } from './runtime/RuntimeMetrics.js';
 export { OTHER_WORKFLOWS } from './runtime/RuntimeMetrics.js';
 export type { MetricsSnapshot, StepMetrics, ToolMetrics } from './runtime/RuntimeMetrics.js';
-
-// MCP server and conversation
-export { createMcpServer } from './mcp/createMcpServer.js';
-export { startMcpHttpServer } from './mcp/startMcpHttpServer.js';
-export { chat } from './conversation/conversationChat.js';
-export { conversationMachine } from './conversation/conversationMachine.js';
-export type { ChatReply } from './conversation/conversationReply.js';
-
-// Live inspection
-export { startStatelyInspector } from './inspect/startStatelyInspector.js';
-export { createLocalInspector } from './inspect/createLocalInspector.js';
 
 // Durable executions
 export { createStore } from './runtime/store/createStore.js';
