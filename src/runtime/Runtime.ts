@@ -86,12 +86,19 @@ export interface Runtime {
   readonly tools: ToolRegistry;
   readonly bus: MessageBus;
   readonly logger: Logger;
-  /** Runs a definition (object) and resolves with its result; never rejects for a failed run. */
-  executeWorkflow(definition: WorkflowDefinitionInput, options?: ExecuteOptions): Promise<WorkflowResult>;
+  /**
+   * Runs a definition (object) and resolves with its result; never rejects for a failed run.
+   * `TOutput` types `result.output` (declared, not checked at run time).
+   *
+   * @example
+   * const result = await runtime.executeWorkflow<{ image: string }>(definition, { input });
+   * if (result.status === 'completed') deploy(result.output?.image);
+   */
+  executeWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput, options?: ExecuteOptions): Promise<WorkflowResult<TOutput>>;
   /** Parses (YAML or JSON text, or an object), validates against the registered tools, runs. */
-  executeCustomWorkflow(source: string | object, options?: ExecuteOptions): Promise<WorkflowResult>;
+  executeCustomWorkflow<TOutput = unknown>(source: string | object, options?: ExecuteOptions): Promise<WorkflowResult<TOutput>>;
   /** Starts a run and returns its handle at once (for progress display, cancel, inspection). */
-  startWorkflow(definition: WorkflowDefinitionInput, options?: ExecuteOptions): WorkflowExecution;
+  startWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput, options?: ExecuteOptions): WorkflowExecution<TOutput>;
   /** Calls one tool outside a workflow, with its schemas and the runtime's policies. */
   callTool(name: string, input: unknown, options?: CallToolOptions): Promise<unknown>;
   /** The shared context of a session. */

@@ -221,12 +221,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     tools,
     bus,
     logger,
-    startWorkflow,
-    executeWorkflow: (definition, executeOptions) => startWorkflow(definition, executeOptions).result,
-    executeCustomWorkflow(source, executeOptions) {
+    // The output type is the caller's declaration (see WorkflowResult); nothing here checks it.
+    startWorkflow: startWorkflow as Runtime['startWorkflow'],
+    executeWorkflow: ((definition, executeOptions) => startWorkflow(definition, executeOptions).result) as Runtime['executeWorkflow'],
+    executeCustomWorkflow: ((source, executeOptions) => {
       const definition = typeof source === 'string' ? parseWorkflow(source, { tools }) : source;
       return startWorkflow(definition as WorkflowDefinitionInput, executeOptions).result;
-    },
+    }) as Runtime['executeCustomWorkflow'],
     callTool(name, input, callOptions = {}) {
       assertRunning();
       const tool = tools.require(name);
