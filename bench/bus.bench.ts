@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Subject } from 'rxjs';
-import { systemClock } from '../src/runtime/Clock.js';
+import { systemClock } from '../src/machines/Clock.js';
 import { createMessageBus, type MessageBus } from '../src/runtime/MessageBus.js';
 
 const WINDOW = 256;

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { SimulatedClock } from 'xstate';
 import { createContextStore, type ContextStore } from '../src/runtime/ContextStore.js';
-import type { SessionContext } from '../src/runtime/SessionContext.js';
+import type { SessionContext } from '../src/actors/SessionContext.js';
 
 const LIVE_ENTRIES = 1_000_000;
 const TYPES_PER_SESSION = 100;

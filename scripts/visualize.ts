@@ -3,7 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultTools } from '../src/cli/defaultTools.js';
-import { loadVisualizationSources, renderVisualizations } from '../src/machines/renderVisualizations.js';
+import { loadVisualizationSources, renderVisualizations } from '../src/visualize/renderVisualizations.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const target = join(root, 'visualizations');

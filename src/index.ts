@@ -1,4 +1,6 @@
-// The one public entry of orchkit: named exports only.
+// The core entry `orchkit`: named exports only. It loads no MCP, HTTP, WebSocket, SQLite or
+// PostgreSQL module; those live in the sub-entries orchkit/mcp, orchkit/inspect, orchkit/tools,
+// orchkit/conversation and orchkit/testing, and the stores load their driver on first use.
 
 // Runtime
 export { createRuntime } from './runtime/createRuntime.js';
@@ -6,9 +8,9 @@ export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOp
 export type { SuspendReason } from './runtime/DurableRuns.js';
 export type { WorkflowExecution } from './runtime/startExecution.js';
 export type { WorkflowResult, StepResult } from './runtime/WorkflowResult.js';
-export { systemClock, rearmingClock, MAX_TIMER_DELAY_MS } from './runtime/Clock.js';
-export type { Clock } from './runtime/Clock.js';
-export type { SessionContext, ContextEntry, ShareOptions } from './runtime/SessionContext.js';
+export { systemClock, rearmingClock, MAX_TIMER_DELAY_MS } from './machines/Clock.js';
+export type { Clock } from './machines/Clock.js';
+export type { SessionContext, ContextEntry, ShareOptions } from './actors/SessionContext.js';
 export { createContextStore } from './runtime/ContextStore.js';
 export type { ContextStore } from './runtime/ContextStore.js';
 export { createMessageBus } from './runtime/MessageBus.js';
@@ -65,36 +67,25 @@ export type { ErrorInfo } from './errors/ErrorInfo.js';
 export { workflowJsonSchema } from './definition/workflowJsonSchema.js';
 
 // Supervisor: failure routing and restart strategies
-export { defaultRoutingRules, activeRules } from './runtime/routing/defaultRoutingRules.js';
-export { FailureRoutingRuleSchema, stepRoutingRule } from './runtime/routing/FailureRoutingRule.js';
-export type { FailureRoutingRule, FailureRoutingRuleInput } from './runtime/routing/FailureRoutingRule.js';
-export { RemediationOutcomeSchema } from './runtime/routing/RemediationOutcome.js';
-export type { RouteDecision } from './runtime/routing/RouteDecision.js';
-export type { RestartStrategyInput, RestartDecision } from './runtime/routing/RestartStrategy.js';
-export type { Supervisor } from './runtime/routing/createSupervisor.js';
-export { supervisorMachine } from './machines/supervisorMachine.js';
+export { defaultRoutingRules, activeRules } from './machines/supervisor/defaultRoutingRules.js';
+export { FailureRoutingRuleSchema, stepRoutingRule } from './machines/supervisor/FailureRoutingRule.js';
+export type { FailureRoutingRule, FailureRoutingRuleInput } from './machines/supervisor/FailureRoutingRule.js';
+export { RemediationOutcomeSchema } from './machines/supervisor/RemediationOutcome.js';
+export type { RouteDecision } from './machines/supervisor/RouteDecision.js';
+export type { RestartStrategyInput, RestartDecision } from './machines/supervisor/RestartStrategy.js';
+export type { Supervisor } from './runtime/createSupervisor.js';
+export { supervisorMachine } from './machines/supervisor/supervisorMachine.js';
 export { RoutingError, isRoutingError } from './errors/RoutingError.js';
 export type { ToolInfo, HistoryStep } from './runtime/executionHistory.js';
 
 // Call policies and metrics
 export { createCallPolicies } from './runtime/policies/CallPolicies.js';
 export type { CallPolicies, PolicySettingsInput } from './runtime/policies/CallPolicies.js';
-export { circuitBreakerMachine, BreakerSettingsSchema } from './runtime/policies/CircuitBreakerMachine.js';
+export { circuitBreakerMachine, BreakerSettingsSchema } from './machines/breaker/circuitBreakerMachine.js';
 export { createBulkhead } from './runtime/policies/Bulkhead.js';
 export { createRuntimeMetrics } from './runtime/RuntimeMetrics.js';
 export { OTHER_WORKFLOWS } from './runtime/RuntimeMetrics.js';
 export type { MetricsSnapshot, StepMetrics, ToolMetrics } from './runtime/RuntimeMetrics.js';
-
-// MCP server and conversation
-export { createMcpServer } from './mcp/createMcpServer.js';
-export { startMcpHttpServer } from './mcp/startMcpHttpServer.js';
-export { chat } from './machines/conversationChat.js';
-export { conversationMachine } from './machines/conversationMachine.js';
-export type { ChatReply } from './machines/conversationReply.js';
-
-// Live inspection
-export { startStatelyInspector } from './inspect/startStatelyInspector.js';
-export { createLocalInspector } from './inspect/createLocalInspector.js';
 
 // Durable executions
 export { createStore } from './runtime/store/createStore.js';

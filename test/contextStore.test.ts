@@ -3,10 +3,10 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { ContextError, isContextError } from '../src/errors/ContextError.js';
 import { isRuntimeError } from '../src/errors/RuntimeError.js';
-import type { Clock } from '../src/runtime/Clock.js';
+import type { Clock } from '../src/machines/Clock.js';
 import { createContextStore, type ContextStoreOptions } from '../src/runtime/ContextStore.js';
 import { createExpiryHeap } from '../src/runtime/ExpiryHeap.js';
-import type { ContextEntry } from '../src/runtime/SessionContext.js';
+import type { ContextEntry } from '../src/actors/SessionContext.js';
 
 /** A SimulatedClock that also counts its pending timeouts and records the delays asked for. */
 function trackedClock() {

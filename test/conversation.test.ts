@@ -7,10 +7,10 @@ import { createActor } from 'xstate';
 import { z } from 'zod';
 import { defaultTools } from '../src/cli/defaultTools.js';
 import { createRuntime, defineTool, type Runtime } from '../src/index.js';
-import { chat, CONVERSATION_CONTEXT, type ChatOptions } from '../src/machines/conversationChat.js';
-import { parseConversationCommand } from '../src/machines/conversationCommands.js';
-import type { ConversationCapabilities } from '../src/machines/conversationContext.js';
-import { conversationMachine } from '../src/machines/conversationMachine.js';
+import { chat, CONVERSATION_CONTEXT, type ChatOptions } from '../src/conversation/conversationChat.js';
+import { parseConversationCommand } from '../src/conversation/conversationCommands.js';
+import type { ConversationCapabilities } from '../src/conversation/conversationContext.js';
+import { conversationMachine } from '../src/conversation/conversationMachine.js';
 
 const root = join(import.meta.dirname, '..');
 const noDocker: ConversationCapabilities = {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defaultTools } from '../src/cli/defaultTools.js';
 import { createRuntime, defineTool, type Runtime } from '../src/index.js';
-import type { ConversationCapabilities } from '../src/machines/conversationContext.js';
+import type { ConversationCapabilities } from '../src/conversation/conversationContext.js';
 import { startMcpHttpServer, type McpHttpServer } from '../src/mcp/startMcpHttpServer.js';
 
 const root = join(import.meta.dirname, '..');

@@ -11,7 +11,7 @@ import {
   countsAsBreakerFailure,
   type BreakerSettings,
   type CircuitBreakerEmitted,
-} from '../src/runtime/policies/CircuitBreakerMachine.js';
+} from '../src/machines/breaker/circuitBreakerMachine.js';
 import { createRuntimeMetrics } from '../src/runtime/RuntimeMetrics.js';
 import { createCountingClock, drive, flush, type CountingClock } from './support/leakCheck.js';
 import { createTestToolContext } from './support/toolContext.js';

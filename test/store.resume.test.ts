@@ -5,6 +5,7 @@ import type { Deadline, JournalEntry, JournalKind } from '../src/runtime/store/E
 import { idempotencyKey } from '../src/runtime/store/idempotencyKey.js';
 import { planResume } from '../src/runtime/store/planResume.js';
 import { delayNameOf, pendingTimers, remainingDelay } from '../src/runtime/store/remainingDelay.js';
+import { retryTimerId, timeoutTimerId } from '../src/machines/workflow/workflowIds.js';
 
 const KINDS: JournalKind[] = ['step.started', 'step.completed', 'step.failed', 'step.skipped', 'step.retrying'];
 
@@ -31,11 +32,14 @@ describe('remainingDelay', () => {
     ];
     expect(pendingTimers(deadlines, 100).map((t) => [t.delayName, t.remainingMs])).toEqual([
       [undefined, 0],
-      ['retry_a', 50],
-      ['timeout_b', 300],
+      ['retry:a', 50],
+      ['timeout:b', 300],
       ['workflow_timeout', 800],
     ]);
-    expect(delayNameOf('retry', 'x')).toBe('retry_x');
+    // One naming scheme: the ids the compiler gives its delayed events (workflowIds), map items included.
+    expect(delayNameOf('retry', 'x')).toBe(retryTimerId('x'));
+    expect(delayNameOf('step_timeout', 'scan[2]')).toBe(timeoutTimerId('scan', 2));
+    expect(delayNameOf('retry', 'not a call id')).toBeUndefined();
   });
 });
 

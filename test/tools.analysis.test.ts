@@ -20,7 +20,7 @@ import { createTestToolContext } from './support/toolContext.js';
 
 const APPS = join(import.meta.dirname, '..', 'examples', 'apps');
 const app = (name: string): string => join(APPS, name);
-const FAKE_AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
+const FAKE_AWS_KEY = 'AKIA0000FAKE0KEY0000';
 let scratch: string;
 
 beforeAll(async () => {

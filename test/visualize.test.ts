@@ -8,15 +8,15 @@ import { instance } from '@viz-js/viz';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTools } from '../src/cli/defaultTools.js';
-import { compileWorkflow, validateWorkflow, type WorkflowDefinition, type WorkflowDefinitionInput } from '../src/index.js';
-import { machineGraph } from '../src/machines/machineGraph.js';
-import { machineToDot } from '../src/machines/machineToDot.js';
-import { machineToMermaid } from '../src/machines/machineToMermaid.js';
-import { loadVisualizationSources, renderVisualizations } from '../src/machines/renderVisualizations.js';
-import { standInTools } from '../src/machines/standInTools.js';
-import { toDot } from '../src/machines/toDot.js';
-import { toMermaid } from '../src/machines/toMermaid.js';
-import { workflowGraph } from '../src/machines/workflowGraph.js';
+import { circuitBreakerMachine, compileWorkflow, supervisorMachine, validateWorkflow, type WorkflowDefinition, type WorkflowDefinitionInput } from '../src/index.js';
+import { machineGraph } from '../src/visualize/machineGraph.js';
+import { machineToDot } from '../src/visualize/machineToDot.js';
+import { machineToMermaid } from '../src/visualize/machineToMermaid.js';
+import { loadVisualizationSources, renderVisualizations } from '../src/visualize/renderVisualizations.js';
+import { standInTools } from '../src/visualize/standInTools.js';
+import { toDot } from '../src/visualize/toDot.js';
+import { toMermaid } from '../src/visualize/toMermaid.js';
+import { workflowGraph } from '../src/visualize/workflowGraph.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const viz = await instance();
@@ -161,6 +161,43 @@ describe('statechart diagrams', () => {
     const svg = svgOf(machineToDot(graph));
     expect(isWellFormedXml(svg)).toBe(true);
     expect(svgIds(svg)).toEqual(expect.arrayContaining(graph.nodes.map((n) => `state-${n.id}`)));
+  });
+});
+
+/** Text width in em, about as DejaVu Sans (the wide stand-in for Helvetica on Linux) draws it. */
+const emWidth = (text: string): number => [...text].reduce((sum, c) => sum + (/[A-Z]/.test(c) ? 0.72 : /[a-z0-9]/.test(c) ? 0.6 : c === ' ' ? 0.32 : 0.4), 0);
+
+/** Boxes of the SVG's text as a wide sans-serif draws it. */
+function textBoxes(svg: string): { text: string; left: number; right: number; top: number; bottom: number }[] {
+  return [...svg.matchAll(/<text[^>]*?text-anchor="(start|middle|end)" x="([-\d.]+)" y="([-\d.]+)"[^>]*?font-size="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map(
+    ([, anchor, x, y, size, raw]) => {
+      const text = (raw ?? '').replace(/&#160;|&nbsp;/g, ' ').trim();
+      const width = emWidth(text) * Number(size);
+      const left = anchor === 'start' ? Number(x) : anchor === 'end' ? Number(x) - width : Number(x) - width / 2;
+      return { text, left, right: left + width, top: Number(y) - Number(size), bottom: Number(y) };
+    },
+  );
+}
+
+describe('statechart drawings of the built-in machines', () => {
+  it.each([
+    ['supervisorMachine', supervisorMachine],
+    ['circuitBreakerMachine', circuitBreakerMachine],
+  ] as const)('draws %s without stacked self-loops or labels that run together', (_name, machine) => {
+    const graph = machineGraph(machine);
+    const dot = machineToDot(graph);
+    const edges = [...dot.matchAll(/^\s*("[^"]+") -> ("[^"]+")/gm)].map(([, from, to]) => `${from} -> ${to}`);
+    // A state's transitions to itself are listed in its box; two states share at most one edge.
+    expect(edges.filter((edge) => edge.split(' -> ')[0] === edge.split(' -> ')[1])).toEqual([]);
+    expect(new Set(edges).size).toBe(edges.length);
+    for (const edge of graph.edges) expect(dot).toContain(edge.label.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c));
+
+    const boxes = textBoxes(svgOf(dot)).filter((box) => box.text !== '');
+    expect(boxes.length).toBeGreaterThanOrEqual(graph.edges.length);
+    const overlaps = boxes.flatMap((a, i) =>
+      boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).map((b) => `${a.text} / ${b.text}`),
+    );
+    expect(overlaps).toEqual([]);
   });
 });
 

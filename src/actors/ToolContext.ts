@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SessionContext } from '../runtime/SessionContext.js';
+import type { SessionContext } from './SessionContext.js';
 import type { RetryPolicy } from '../definition/WorkflowDefinitionSchema.js';
 
 /** Options of a tool-to-tool request. */

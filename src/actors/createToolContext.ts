@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { CallMeta, WorkflowServices } from '../machines/workflow/WorkflowServices.js';
-import type { SessionContext } from '../runtime/SessionContext.js';
+import type { CallMeta } from './CallMeta.js';
+import type { SessionContext } from './SessionContext.js';
+import type { ToolCallServices } from './ToolCallServices.js';
 import type { ToolContext, ToolProgress, ToolRequestOptions } from './ToolContext.js';
 
 /** Where a context keeps what its lazy getters need; a symbol, so it stays out of keys and JSON. */
@@ -8,7 +9,7 @@ const LAZY = Symbol('orchkit.toolContext');
 
 interface Lazy {
   meta: CallMeta;
-  services: WorkflowServices;
+  services: ToolCallServices;
   logger?: Logger;
   context?: SessionContext;
 }
@@ -32,7 +33,7 @@ class CallContext implements ToolContext {
   constructor(
     meta: CallMeta,
     readonly signal: AbortSignal,
-    services: WorkflowServices,
+    services: ToolCallServices,
   ) {
     this.sessionId = meta.sessionId;
     this.executionId = meta.executionId;
@@ -69,6 +70,6 @@ class CallContext implements ToolContext {
  * The `ctx` of one tool call. The logger and the shared-context view are made on first use:
  * most calls never touch them, and a pino child per call is measurable on hot paths.
  */
-export function createToolContext(meta: CallMeta, signal: AbortSignal, services: WorkflowServices): ToolContext {
+export function createToolContext(meta: CallMeta, signal: AbortSignal, services: ToolCallServices): ToolContext {
   return new CallContext(meta, signal, services);
 }

@@ -1,7 +1,8 @@
 import { createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
-import type { CallMeta, WorkflowServices } from '../machines/workflow/WorkflowServices.js';
+import type { CallMeta } from './CallMeta.js';
+import type { ToolCallServices } from './ToolCallServices.js';
 import type { AnyTool } from './defineTool.js';
 import { createToolContext } from './createToolContext.js';
 
@@ -21,7 +22,7 @@ const cancelled = (tool: AnyTool, message: string): ToolError =>
  * Runs one tool call as its own XState actor (so it shows in the inspector). Aborting `signal`
  * stops the actor, which aborts the tool's own signal. Time limits are the call policies' job.
  */
-export function runToolActor(tool: AnyTool, input: unknown, meta: CallMeta, services: WorkflowServices, options: ToolActorOptions): Promise<unknown> {
+export function runToolActor(tool: AnyTool, input: unknown, meta: CallMeta, services: ToolCallServices, options: ToolActorOptions): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
     const { signal } = options;
     if (signal?.aborted) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import { chat } from '../machines/conversationChat.js';
-import type { ChatReply } from '../machines/conversationReply.js';
+import { chat } from '../conversation/conversationChat.js';
+import type { ChatReply } from '../conversation/conversationReply.js';
 import { createRuntime } from '../runtime/createRuntime.js';
 import { defaultTools } from './defaultTools.js';
 import { ExitCode } from './exitCodes.js';

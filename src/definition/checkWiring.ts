@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ToolRegistry } from '../actors/ToolRegistry.js';
+import type { ToolCatalog } from './ToolCatalog.js';
 import type { ValidationIssue } from '../errors/WorkflowValidationError.js';
 import { parseExpression, type Expression } from './Expression.js';
 import { ExpressionError } from '../errors/ExpressionError.js';
@@ -16,7 +16,7 @@ const MAX_HINTS = 20;
  * Expressions that do not parse, wiring that reads a step that is not an ancestor,
  * unknown tools, and step inputs that do not fit the tool's input schema.
  */
-export function checkWiring(steps: readonly RawStep[], output: unknown, registry: ToolRegistry | undefined): ValidationIssue[] {
+export function checkWiring(steps: readonly RawStep[], output: unknown, registry: ToolCatalog | undefined): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const ids = new Set(steps.map((s) => s.id).filter((id): id is string => id !== undefined));
   const ancestors = ancestorIndex(steps);
@@ -84,7 +84,7 @@ function itemScope(step: RawStep): string[] {
   return [typeof step.map?.as === 'string' ? step.map.as : 'item', 'index'];
 }
 
-function checkTool(step: RawStep, registry: ToolRegistry, base: string, suggest: (name: string) => string | undefined): ValidationIssue[] {
+function checkTool(step: RawStep, registry: ToolCatalog, base: string, suggest: (name: string) => string | undefined): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const route = (step.onError as { route?: unknown } | undefined)?.route;
   if (typeof route === 'string' && !registry.has(route)) issues.push(unknownTool(route, `${base}.onError.route`, suggest));

@@ -1,6 +1,4 @@
 import type { z } from 'zod';
-import type { AnyTool } from '../actors/defineTool.js';
-import { toRegistry, type ToolRegistry } from '../actors/ToolRegistry.js';
 import type { ValidationIssue } from '../errors/WorkflowValidationError.js';
 import { checkDefinitionShape } from './checkDefinitionShape.js';
 import { checkGraph } from './checkGraph.js';
@@ -8,6 +6,7 @@ import { DefinitionLimits } from './DefinitionLimits.js';
 import { checkWiring } from './checkWiring.js';
 import { formatPath } from './formatPath.js';
 import { readRawSteps } from './RawStep.js';
+import { toToolCatalog, type ToolCatalog, type ToolSignature } from './ToolCatalog.js';
 import { unknownKeyIssues } from './unknownKeyIssues.js';
 import { STEP_KIND_KEYS, stepKindKey, type StepKindKey } from './steps/stepKindKey.js';
 import { MapStepSchema } from './steps/MapStepSchema.js';
@@ -17,7 +16,7 @@ import { WorkflowDefinitionSchema, type WorkflowDefinition } from './WorkflowDef
 /** Options of {@link validateWorkflow}. */
 export interface ValidateOptions {
   /** When given, tool names and the wiring into their input schemas are checked too. */
-  tools?: ToolRegistry | Iterable<AnyTool>;
+  tools?: ToolCatalog | Iterable<ToolSignature>;
 }
 
 /** Result of validation, discriminated on `success` like zod's `safeParse`. */
@@ -51,7 +50,7 @@ export function validateWorkflow(value: unknown, options: ValidateOptions = {}):
   const parsed = WorkflowDefinitionSchema.safeParse(value);
   const issues: ValidationIssue[] = parsed.success ? [] : schemaIssues(parsed.error.issues, value);
   const steps = readRawSteps(value);
-  const registry = options.tools === undefined ? undefined : toRegistry(options.tools);
+  const registry = options.tools === undefined ? undefined : toToolCatalog(options.tools);
   issues.push(...checkGraph(steps));
   issues.push(...checkWiring(steps, (value as { output?: unknown } | null)?.output, registry));
   if (parsed.success && issues.length === 0) return { success: true, definition: parsed.data, issues: [] };

@@ -7,6 +7,8 @@ export const RuntimeErrorCode = {
   toolNotFound: 'TOOL_NOT_FOUND',
   duplicateTool: 'DUPLICATE_TOOL',
   invalidOption: 'INVALID_OPTION',
+  /** A feature needs an optional peer dependency that is not installed (fast-check for property tests). */
+  peerDependencyMissing: 'PEER_DEPENDENCY_MISSING',
 } as const;
 export type RuntimeErrorCode = (typeof RuntimeErrorCode)[keyof typeof RuntimeErrorCode];
 

@@ -1,13 +1,13 @@
 import { WebSocket } from 'ws';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
-import { workflowGraph } from '../machines/workflowGraph.js';
+import { workflowGraph } from '../visualize/workflowGraph.js';
 import type { BusMessage } from '../runtime/BusMessage.js';
 import type { MessageBus } from '../runtime/MessageBus.js';
 import { ofCorrelation, ofType } from '../runtime/rx.js';
 import { INSPECTOR_PAGE_CSP, inspectorPage } from './inspectorPage.js';
-import { layoutWorkflowGraph } from './layoutWorkflowGraph.js';
+import { layoutWorkflowGraph } from '../visualize/layoutWorkflowGraph.js';
 import { serveLoopback } from './serveLoopback.js';
-import { workflowSvg } from './workflowSvg.js';
+import { workflowSvg } from '../visualize/workflowSvg.js';
 
 /** The bus messages the page draws. */
 export const LIVE_MESSAGE_TYPES = ['step.started', 'step.retrying', 'step.completed', 'step.failed', 'step.skipped', 'execution.finished'] as const;

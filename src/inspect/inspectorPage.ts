@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { escapeXml } from './workflowSvg.js';
+import { escapeXml } from '../visualize/workflowSvg.js';
 
 /** Fill colour of a step node in each live state (the page's legend and CSS). */
 export const STEP_COLOURS = {

@@ -1,5 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ChatOptions } from '../machines/conversationChat.js';
+import type { ChatOptions } from '../conversation/conversationChat.js';
 import type { Runtime } from '../runtime/createRuntime.js';
 import { createExecutionHistory, type ExecutionHistory } from './ExecutionHistory.js';
 import { registerChatTool } from './registerChatTool.js';

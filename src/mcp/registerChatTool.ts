@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { chat, type ChatOptions } from '../machines/conversationChat.js';
-import { ChatReplySchema } from '../machines/conversationReply.js';
+import { chat, type ChatOptions } from '../conversation/conversationChat.js';
+import { ChatReplySchema } from '../conversation/conversationReply.js';
 import type { Runtime } from '../runtime/createRuntime.js';
 import { registerMcpTool } from './registerMcpTool.js';
 import type { SessionScope } from './SessionScope.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
 import type { Runtime } from '../runtime/createRuntime.js';
-import type { ContextEntry } from '../runtime/SessionContext.js';
+import type { ContextEntry } from '../actors/SessionContext.js';
 import { registerMcpTool } from './registerMcpTool.js';
 import type { SessionScope } from './SessionScope.js';
 import { successResult } from './successResult.js';

@@ -1,11 +1,11 @@
 import { ContextError } from '../errors/ContextError.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
-import type { Clock } from './Clock.js';
+import type { Clock } from '../machines/Clock.js';
 import { createDeadlineTimer } from './DeadlineTimer.js';
 import { createExpiryHeap } from './ExpiryHeap.js';
 import { checkContextPayload } from './checkContextPayload.js';
 import { readSnapshotEntry } from './readSnapshotEntry.js';
-import type { ContextEntry, SessionContext, ShareOptions } from './SessionContext.js';
+import type { ContextEntry, SessionContext, ShareOptions } from '../actors/SessionContext.js';
 
 /** Options of {@link createContextStore}. */
 export interface ContextStoreOptions {

@@ -1,4 +1,4 @@
-import type { Clock } from './Clock.js';
+import type { Clock } from '../machines/Clock.js';
 
 /** One clock timer that fires by a deadline; arming it again for a later deadline is a no-op. */
 export interface DeadlineTimer {

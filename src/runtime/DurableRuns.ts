@@ -1,6 +1,6 @@
 import { StoreError } from '../errors/StoreError.js';
 import type { WorkflowContext } from '../machines/workflow/WorkflowContext.js';
-import type { Clock } from './Clock.js';
+import type { Clock } from '../machines/Clock.js';
 import type { MessageBus } from './MessageBus.js';
 import type { Durability, ExecutionWriter } from './persistExecution.js';
 import type { WorkflowExecution } from './startExecution.js';

@@ -1,6 +1,6 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { BusMessage, BusMessageInput } from './BusMessage.js';
-import type { Clock } from './Clock.js';
+import type { Clock } from '../machines/Clock.js';
 import type { OverflowStrategy } from './bus/BoundedQueue.js';
 import type { BusMetrics } from './bus/BusMetrics.js';
 import type { MessageHandler } from './bus/Registration.js';

@@ -3,15 +3,15 @@ import type { InspectionEvent, Observer } from 'xstate';
 import type { AnyTool } from '../actors/defineTool.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { RetryPolicy, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
-import type { Clock } from './Clock.js';
+import type { Clock } from '../machines/Clock.js';
 import type { ToolInfo } from './executionHistory.js';
 import type { MessageBus } from './MessageBus.js';
 import type { PolicySettingsInput } from './policies/CallPolicies.js';
-import type { FailureRoutingRuleInput } from './routing/FailureRoutingRule.js';
-import type { RestartStrategyInput } from './routing/RestartStrategy.js';
-import type { Supervisor } from './routing/createSupervisor.js';
+import type { FailureRoutingRuleInput } from '../machines/supervisor/FailureRoutingRule.js';
+import type { RestartStrategyInput } from '../machines/supervisor/RestartStrategy.js';
+import type { Supervisor } from './createSupervisor.js';
 import type { MetricsSnapshot } from './RuntimeMetrics.js';
-import type { SessionContext } from './SessionContext.js';
+import type { SessionContext } from '../actors/SessionContext.js';
 import type { WorkflowExecution } from './startExecution.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import type { WorkflowResult } from './WorkflowResult.js';
@@ -86,12 +86,19 @@ export interface Runtime {
   readonly tools: ToolRegistry;
   readonly bus: MessageBus;
   readonly logger: Logger;
-  /** Runs a definition (object) and resolves with its result; never rejects for a failed run. */
-  executeWorkflow(definition: WorkflowDefinitionInput, options?: ExecuteOptions): Promise<WorkflowResult>;
+  /**
+   * Runs a definition (object) and resolves with its result; never rejects for a failed run.
+   * `TOutput` types `result.output` (declared, not checked at run time).
+   *
+   * @example
+   * const result = await runtime.executeWorkflow<{ image: string }>(definition, { input });
+   * if (result.status === 'completed') deploy(result.output?.image);
+   */
+  executeWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput, options?: ExecuteOptions): Promise<WorkflowResult<TOutput>>;
   /** Parses (YAML or JSON text, or an object), validates against the registered tools, runs. */
-  executeCustomWorkflow(source: string | object, options?: ExecuteOptions): Promise<WorkflowResult>;
+  executeCustomWorkflow<TOutput = unknown>(source: string | object, options?: ExecuteOptions): Promise<WorkflowResult<TOutput>>;
   /** Starts a run and returns its handle at once (for progress display, cancel, inspection). */
-  startWorkflow(definition: WorkflowDefinitionInput, options?: ExecuteOptions): WorkflowExecution;
+  startWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput, options?: ExecuteOptions): WorkflowExecution<TOutput>;
   /** Calls one tool outside a workflow, with its schemas and the runtime's policies. */
   callTool(name: string, input: unknown, options?: CallToolOptions): Promise<unknown>;
   /** The shared context of a session. */

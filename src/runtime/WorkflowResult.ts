@@ -10,8 +10,13 @@ export type StepResult = Pick<StepState, 'status' | 'attempts' | 'output' | 'err
   items?: ItemCounts;
 };
 
-/** Outcome of one execution. */
-export interface WorkflowResult {
+/**
+ * Outcome of one execution. `TOutput` is the type of the definition's `output` as the caller
+ * declares it (`runtime.executeWorkflow<{ image: string }>(definition)`); it is `null` unless the
+ * run completed. The type is not checked at run time: parse `output` with a zod schema when the
+ * definition comes from outside the program.
+ */
+export interface WorkflowResult<TOutput = unknown> {
   workflowId: string;
   version: string;
   executionId: string;
@@ -20,7 +25,7 @@ export interface WorkflowResult {
   status: WorkflowStatus;
   durationMs: number;
   steps: Record<string, StepResult>;
-  output: unknown;
+  output: TOutput | null;
   error?: ErrorInfo & { stepId?: string };
 }
 

@@ -8,8 +8,8 @@ import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSc
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
 import { compileValidWorkflow } from '../machines/workflow/compileWorkflow.js';
-import type { CallMeta } from '../machines/workflow/WorkflowServices.js';
-import { systemClock } from './Clock.js';
+import type { CallMeta } from '../actors/CallMeta.js';
+import { systemClock } from '../machines/Clock.js';
 import { createContextStore, type ContextStore } from './ContextStore.js';
 import { createMessageBus } from './MessageBus.js';
 import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';
@@ -19,7 +19,7 @@ import { restoreExecution, type PreparedWorkflow } from './restoreExecution.js';
 import { stepTimeoutOf } from './stepTimeoutOf.js';
 import { StoreError } from '../errors/StoreError.js';
 import { createContextPersistence, type ContextPersistence } from './persistContext.js';
-import type { ContextEntry, SessionContext } from './SessionContext.js';
+import type { ContextEntry, SessionContext } from '../actors/SessionContext.js';
 import { checkDurationOption, LEASE_MS_RANGE } from './store/checkDurationOption.js';
 import { createStore } from './store/createStore.js';
 import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
@@ -221,12 +221,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     tools,
     bus,
     logger,
-    startWorkflow,
-    executeWorkflow: (definition, executeOptions) => startWorkflow(definition, executeOptions).result,
-    executeCustomWorkflow(source, executeOptions) {
+    // The output type is the caller's declaration (see WorkflowResult); nothing here checks it.
+    startWorkflow: startWorkflow as Runtime['startWorkflow'],
+    executeWorkflow: ((definition, executeOptions) => startWorkflow(definition, executeOptions).result) as Runtime['executeWorkflow'],
+    executeCustomWorkflow: ((source, executeOptions) => {
       const definition = typeof source === 'string' ? parseWorkflow(source, { tools }) : source;
       return startWorkflow(definition as WorkflowDefinitionInput, executeOptions).result;
-    },
+    }) as Runtime['executeCustomWorkflow'],
     callTool(name, input, callOptions = {}) {
       assertRunning();
       const tool = tools.require(name);

@@ -3,7 +3,7 @@ import type { ToolErrorSpec } from '../actors/defineTool.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import type { ContextStore } from './ContextStore.js';
-import type { SessionContext } from './SessionContext.js';
+import type { SessionContext } from '../actors/SessionContext.js';
 import type { WorkflowResult } from './WorkflowResult.js';
 
 /** A tool as recorded in a session's context. */

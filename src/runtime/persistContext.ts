@@ -1,6 +1,6 @@
 import type { ContextStore } from './ContextStore.js';
 import type { Durability } from './persistExecution.js';
-import type { ContextEntry, SessionContext } from './SessionContext.js';
+import type { ContextEntry, SessionContext } from '../actors/SessionContext.js';
 
 /** Writes shared context through to the execution store and loads it back. */
 export interface ContextPersistence {

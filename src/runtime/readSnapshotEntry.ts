@@ -1,6 +1,6 @@
 import { ContextError } from '../errors/ContextError.js';
 import { checkContextPayload } from './checkContextPayload.js';
-import type { ContextEntry } from './SessionContext.js';
+import type { ContextEntry } from '../actors/SessionContext.js';
 
 /**
  * Checks one entry of a persisted snapshot (possibly read back from JSON, where an undefined

@@ -1,7 +1,7 @@
 import type { AnyStateMachine, InspectionEvent, Observer } from 'xstate';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { rearmTimers } from '../machines/workflow/rearmTimers.js';
-import type { Clock } from './Clock.js';
+import type { Clock } from '../machines/Clock.js';
 import type { MessageBus } from './MessageBus.js';
 import type { RuntimeMetrics } from './RuntimeMetrics.js';
 import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';

@@ -2,13 +2,13 @@ import { createActor, type AnyActorRef, type AnyStateMachine, type InspectionEve
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import type { WorkflowContext, WorkflowEmitted, WorkflowMachineInput, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
-import type { Clock } from './Clock.js';
+import type { Clock } from '../machines/Clock.js';
 import type { BusMessageInput } from './BusMessage.js';
 import type { MessageBus } from './MessageBus.js';
 import { toWorkflowResult, type WorkflowResult } from './WorkflowResult.js';
 
 /** A running execution. */
-export interface WorkflowExecution {
+export interface WorkflowExecution<TOutput = unknown> {
   readonly executionId: string;
   readonly correlationId: string;
   readonly sessionId: string;
@@ -17,7 +17,7 @@ export interface WorkflowExecution {
   /** The workflow's XState actor (snapshot, inspection, persistence). */
   readonly actor: AnyActorRef;
   /** Settles when the run ends; never rejects for a failed run. */
-  readonly result: Promise<WorkflowResult>;
+  readonly result: Promise<WorkflowResult<TOutput>>;
   cancel(reason?: string): void;
 }
 

@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type { CallMeta } from '../machines/workflow/WorkflowServices.js';
+import type { CallMeta } from '../actors/CallMeta.js';
 import { toErrorInfo } from '../errors/toErrorInfo.js';
 
 const tracer = trace.getTracer('orchkit');

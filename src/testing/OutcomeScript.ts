@@ -1,8 +1,9 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { arbitraryToolBehaviour } from './arbitraryToolBehaviour.js';
 import { Outcome, attemptOutcomes, type OutcomeFilter } from './Outcome.js';
+import { fastCheck } from './fastCheck.js';
 
 /** What every step of one run does: an outcome per attempt, and the decision of each `when`. */
 export interface OutcomeScript {
@@ -30,9 +31,10 @@ export function scriptedOutcome(script: OutcomeScript, stepId: string, attempt: 
  * @example
  * fc.assert(fc.asyncProperty(arbitraryOutcomeScript(definition, registry), async (script) => ...));
  */
-export function arbitraryOutcomeScript(definition: WorkflowDefinition, tools: ToolRegistry, filter: OutcomeFilter = {}): fc.Arbitrary<OutcomeScript> {
-  const attempts: Record<string, fc.Arbitrary<string[]>> = {};
-  const conditions: Record<string, fc.Arbitrary<boolean>> = {};
+export function arbitraryOutcomeScript(definition: WorkflowDefinition, tools: ToolRegistry, filter: OutcomeFilter = {}): Arbitrary<OutcomeScript> {
+  const fc = fastCheck('arbitraryOutcomeScript');
+  const attempts: Record<string, Arbitrary<string[]>> = {};
+  const conditions: Record<string, Arbitrary<boolean>> = {};
   for (const step of definition.steps) {
     const tool = tools.require(step.tool);
     attempts[step.id] = arbitraryToolBehaviour(tool, { attempts: step.retry?.maxAttempts ?? 1, outcomes: attemptOutcomes(step, tool, filter) });

@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/Clock.js';
+import type { Clock } from '../machines/Clock.js';
 
 /** A pending timer of a {@link ReplayClock}. */
 export interface PendingTimer {

@@ -1,6 +1,6 @@
 import type { AnyTool } from '../actors/defineTool.js';
 import type { BusMessage } from '../runtime/BusMessage.js';
-import type { Clock } from '../runtime/Clock.js';
+import type { Clock } from '../machines/Clock.js';
 import type { Runtime, RuntimeOptions } from '../runtime/createRuntime.js';
 import type { WorkflowExecution } from '../runtime/startExecution.js';
 import type { WorkflowResult } from '../runtime/WorkflowResult.js';

@@ -1,6 +1,7 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 import type { AnyTool } from '../actors/defineTool.js';
 import { Outcome } from './Outcome.js';
+import { fastCheck } from './fastCheck.js';
 
 /** Options of {@link arbitraryToolBehaviour}. */
 export interface ToolBehaviourOptions {
@@ -20,13 +21,14 @@ export interface ToolBehaviourOptions {
  * @example
  * fc.assert(fc.property(arbitraryToolBehaviour(buildImage), (script) => script.length === 3));
  */
-export function arbitraryToolBehaviour(tool?: AnyTool, options: ToolBehaviourOptions = {}): fc.Arbitrary<string[]> {
+export function arbitraryToolBehaviour(tool?: AnyTool, options: ToolBehaviourOptions = {}): Arbitrary<string[]> {
+  const fc = fastCheck('arbitraryToolBehaviour');
   const attempts = options.attempts ?? 3;
   const failures = (options.outcomes ?? [...(tool ? Object.keys(tool.errors) : ['FAILED']), ...(options.timeout === false ? [] : [Outcome.timeout])]).filter(
     (o) => o !== Outcome.ok,
   );
   const allowOk = options.outcomes === undefined || options.outcomes.includes(Outcome.ok);
-  const one: fc.Arbitrary<string> =
+  const one: Arbitrary<string> =
     failures.length === 0
       ? fc.constant(Outcome.ok)
       : allowOk

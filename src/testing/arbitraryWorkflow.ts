@@ -1,6 +1,7 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 import type { AnyTool } from '../actors/defineTool.js';
 import type { StepDefinitionInput, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
+import { fastCheck } from './fastCheck.js';
 
 /** Options of {@link arbitraryWorkflow}. */
 export interface ArbitraryWorkflowOptions {
@@ -27,11 +28,12 @@ export interface ArbitraryWorkflowOptions {
  * @example
  * fc.assert(fc.property(arbitraryWorkflow({ tools }), (definition) => validateWorkflow(definition, { tools }).success));
  */
-export function arbitraryWorkflow(options: ArbitraryWorkflowOptions): fc.Arbitrary<WorkflowDefinitionInput> {
+export function arbitraryWorkflow(options: ArbitraryWorkflowOptions): Arbitrary<WorkflowDefinitionInput> {
+  const fc = fastCheck('arbitraryWorkflow');
   const names = options.tools.map((t) => t.name);
   const policies = options.policies ?? true;
   const maxAttempts = options.maxAttempts ?? 3;
-  const step = (index: number): fc.Arbitrary<StepDefinitionInput> =>
+  const step = (index: number): Arbitrary<StepDefinitionInput> =>
     fc
       .record({
         tool: fc.constantFrom(...names),

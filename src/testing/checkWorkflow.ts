@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import type { AnyTool } from '../actors/defineTool.js';
 import { createToolRegistry } from '../actors/ToolRegistry.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
@@ -16,6 +15,7 @@ import { predictScript } from './predictScript.js';
 import { replayDefinition } from './replayDefinition.js';
 import type { RuntimeFactory } from './ReplayRun.js';
 import { runScript } from './runScript.js';
+import { fastCheck } from './fastCheck.js';
 
 /** Options of {@link checkWorkflow}. */
 export interface CheckOptions {
@@ -61,6 +61,7 @@ export interface CheckReport {
  * expect(report.counterexample).toBeUndefined();
  */
 export async function checkWorkflow(definition: WorkflowDefinitionInput, options: CheckOptions): Promise<CheckReport> {
+  const fc = fastCheck('checkWorkflow');
   const tools = [...options.tools];
   const registry = createToolRegistry(tools);
   const checked = validateWorkflow(definition, { tools: registry });

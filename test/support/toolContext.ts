@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { ToolContext } from '../../src/actors/ToolContext.js';
-import type { ContextEntry, SessionContext } from '../../src/runtime/SessionContext.js';
+import type { ContextEntry, SessionContext } from '../../src/actors/SessionContext.js';
 
 /** A minimal in-memory ToolContext for calling a tool's `run` directly in unit tests. */
 export function createTestToolContext(overrides: Partial<ToolContext> = {}): ToolContext {

@@ -1,7 +1,7 @@
 import type { WorkflowDefinition } from '../../definition/WorkflowDefinitionSchema.js';
 import { ErrorType, type ErrorInfo } from '../../errors/ErrorInfo.js';
 import { toErrorInfo } from '../../errors/toErrorInfo.js';
-import type { RouteDecision } from '../../runtime/routing/RouteDecision.js';
+import type { RouteDecision } from '../supervisor/RouteDecision.js';
 import { decideRelease } from './decideRelease.js';
 import { MAP_ITEMS_NOT_ARRAY, MAP_TOO_MANY_FAILURES } from './kinds/mapKind.js';
 import { resolveStepInput, stepScope } from './resolveStepInput.js';

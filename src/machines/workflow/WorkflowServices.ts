@@ -1,40 +1,20 @@
-import pino, { type Logger } from 'pino';
-import type { AnyTool } from '../../actors/defineTool.js';
+import pino from 'pino';
+import type { ToolCallServices } from '../../actors/ToolCallServices.js';
 import { invokeTool } from '../../actors/invokeTool.js';
-import type { ToolContext, ToolProgress, ToolRequestOptions } from '../../actors/ToolContext.js';
 import { RuntimeError } from '../../errors/RuntimeError.js';
-import type { SessionContext } from '../../runtime/SessionContext.js';
-import type { FailureRoutingRule } from '../../runtime/routing/FailureRoutingRule.js';
-import type { RouteDecision } from '../../runtime/routing/RouteDecision.js';
-import type { RoutingFailure } from '../../runtime/routing/ruleExpression.js';
-import type { RouteRequestInput } from '../../runtime/routing/createSupervisor.js';
-import type { RestartDecision } from '../../runtime/routing/RestartStrategy.js';
-
-/** Who is calling: the correlation data every tool call carries. */
-export interface CallMeta {
-  executionId: string;
-  correlationId: string;
-  sessionId: string;
-  stepId: string;
-  tool: string;
-  attempt: number;
-  /** A map item's 0-based index. */
-  index?: number;
-}
+import type { SessionContext } from '../../actors/SessionContext.js';
+import type { FailureRoutingRule } from '../supervisor/FailureRoutingRule.js';
+import type { RouteDecision } from '../supervisor/RouteDecision.js';
+import type { RoutingFailure } from '../supervisor/ruleExpression.js';
+import type { RouteRequestInput } from '../supervisor/RouteRequest.js';
+import type { RestartDecision } from '../supervisor/RestartStrategy.js';
 
 /** What a compiled workflow needs from its runtime. Injected, so the machine stays pure data. */
-export interface WorkflowServices {
-  logger: Logger;
+export interface WorkflowServices extends ToolCallServices {
   now(): number;
   random(): number;
   /** The session's shared context as the CEL variable `context` (contextType -> data). */
   sessionData(sessionId: string): Record<string, unknown>;
-  /** The session's shared context as a tool sees it. */
-  contextFor(sessionId: string, tool: string): SessionContext;
-  /** The one policy path every call goes through (steps and tool-to-tool requests). */
-  callTool(tool: AnyTool, input: unknown, ctx: ToolContext): Promise<unknown>;
-  request(caller: CallMeta, tool: string, input: unknown, options?: ToolRequestOptions): Promise<unknown>;
-  progress(caller: CallMeta, update: ToolProgress): void;
   /** Whether a routing rule would handle this failure (pure; the step region's guard). */
   hasRoute(failure: RoutingFailure, stepRules: readonly FailureRoutingRule[]): boolean;
   /** Asks the supervisor what to do about a failure; resolves with its decision. */

@@ -7,7 +7,7 @@ import type { WorkflowDefinition } from '../../definition/WorkflowDefinitionSche
 import { ErrorType } from '../../errors/ErrorInfo.js';
 import { WorkflowValidationError } from '../../errors/WorkflowValidationError.js';
 import { toErrorInfo } from '../../errors/toErrorInfo.js';
-import type { RouteDecision } from '../../runtime/routing/RouteDecision.js';
+import type { RouteDecision } from '../supervisor/RouteDecision.js';
 import { initialContext } from './initialContext.js';
 import { createRouteActor } from './routeActor.js';
 import { planSteps } from './StepPlan.js';

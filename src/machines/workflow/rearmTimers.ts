@@ -1,6 +1,6 @@
 import type { AnyActorRef } from 'xstate';
 import type { WorkflowDefinition } from '../../definition/WorkflowDefinitionSchema.js';
-import type { Clock } from '../../runtime/Clock.js';
+import type { Clock } from '../Clock.js';
 import { pendingDeadlines } from './pendingDeadlines.js';
 
 /**

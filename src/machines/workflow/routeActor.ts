@@ -1,8 +1,8 @@
 import { fromPromise } from 'xstate';
 import type { ErrorInfo } from '../../errors/ErrorInfo.js';
-import type { RouteRequestInput } from '../../runtime/routing/createSupervisor.js';
-import { stepRoutingRule } from '../../runtime/routing/FailureRoutingRule.js';
-import type { RouteDecision } from '../../runtime/routing/RouteDecision.js';
+import type { RouteRequestInput } from '../supervisor/RouteRequest.js';
+import { stepRoutingRule } from '../supervisor/FailureRoutingRule.js';
+import type { RouteDecision } from '../supervisor/RouteDecision.js';
 import { resolveStepInput } from './resolveStepInput.js';
 import type { StepPlan } from './StepPlan.js';
 import type { WorkflowContext } from './WorkflowContext.js';

@@ -2,7 +2,8 @@ import { fromPromise } from 'xstate';
 import type { AnyTool } from '../../actors/defineTool.js';
 import { createToolContext } from '../../actors/createToolContext.js';
 import { isToolError, ToolError } from '../../errors/ToolError.js';
-import type { CallMeta, WorkflowServices } from './WorkflowServices.js';
+import type { CallMeta } from '../../actors/CallMeta.js';
+import type { WorkflowServices } from './WorkflowServices.js';
 
 /** Input of a tool actor: who calls (correlation data), the attempt, and the resolved tool input. JSON. */
 export interface ToolCallInput extends CallMeta {

@@ -1,6 +1,6 @@
 import { BusError, BusErrorCode } from '../../errors/BusError.js';
 import type { BusMessage } from '../BusMessage.js';
-import type { Clock } from '../Clock.js';
+import type { Clock } from '../../machines/Clock.js';
 import type { BusCounters } from './BusMetrics.js';
 
 /** A waiting request; also a node of its timeout group's deadline list. */

@@ -8,7 +8,7 @@ import { ErrorType } from '../../errors/ErrorInfo.js';
 import { RuntimeError } from '../../errors/RuntimeError.js';
 import { isToolError, ToolError } from '../../errors/ToolError.js';
 import { retryDelay } from '../../machines/workflow/retryDelay.js';
-import type { Clock } from '../Clock.js';
+import type { Clock } from '../../machines/Clock.js';
 import type { CallOutcome, RuntimeMetrics } from '../RuntimeMetrics.js';
 import { BulkheadSettingsSchema, createBulkhead, type Bulkhead } from './Bulkhead.js';
 import {
@@ -18,7 +18,7 @@ import {
   countsAsBreakerFailure,
   type BreakerState,
   type CircuitBreakerEmitted,
-} from './CircuitBreakerMachine.js';
+} from '../../machines/breaker/circuitBreakerMachine.js';
 
 /**
  * Policies of one tool's calls. Defaults: a breaker (5 consecutive failures, or 50% of the last

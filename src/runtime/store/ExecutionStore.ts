@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../errors/ErrorInfo.js';
-import type { ContextEntry } from '../SessionContext.js';
+import type { ContextEntry } from '../../actors/SessionContext.js';
 
 /** Lifecycle of a stored execution. `paused` and a `cancelled` set by `setStatus` are requests to the owner. */
 export const ExecutionStatus = {

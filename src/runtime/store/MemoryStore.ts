@@ -1,5 +1,5 @@
 import { StoreError } from '../../errors/StoreError.js';
-import { systemClock, type Clock } from '../Clock.js';
+import { systemClock, type Clock } from '../../machines/Clock.js';
 import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { checkAccess } from './checkAccess.js';
 import { encodeJson } from './encodeJson.js';

@@ -1,8 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { RuntimeError } from '../../errors/RuntimeError.js';
 import { StoreError } from '../../errors/StoreError.js';
-import { systemClock, type Clock } from '../Clock.js';
+import { systemClock, type Clock } from '../../machines/Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
 import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { checkReplay } from './checkReplay.js';
@@ -13,6 +12,7 @@ import type { DeadlineKey, ExecutionStore, JournalEntry, JournalEntryInput } fro
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
 import { toPostgresStoreError } from './postgresError.js';
 import { postgresMigrations } from './postgresSchema.js';
+import { postgresSchemaName } from './postgresSchemaName.js';
 import { postgresSql } from './postgresSql.js';
 import { checkFoundSchema, pendingMigrations } from './schemaVersion.js';
 
@@ -34,7 +34,6 @@ export interface PostgresStoreOptions {
   logger?: Logger;
 }
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 // `json` columns come back as text (see JSON_AS_TEXT), so JSON `null` stays apart from SQL NULL (absent).
 const json = (value: unknown): unknown => JSON.parse(value as string);
 const JSON_OID = 114;
@@ -60,8 +59,7 @@ const opt = (value: unknown, what: string, executionId: string): string | null =
  * await store.close();
  */
 export function createPostgresStore(options: PostgresStoreOptions): ExecutionStore {
-  const schema = options.schema ?? 'orchkit';
-  if (!SCHEMA_NAME.test(schema)) throw new RuntimeError('INVALID_OPTION', `schema must be a plain SQL identifier (letters, digits, _), got ${JSON.stringify(schema)}`);
+  const schema = postgresSchemaName(options.schema);
   const quoted = `"${schema}"`;
   const sql = postgresSql(quoted);
   const clock = options.clock ?? systemClock;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../../errors/StoreError.js';
-import { systemClock, type Clock } from '../Clock.js';
+import { systemClock, type Clock } from '../../machines/Clock.js';
 import { checkAccess, type AccessRow } from './checkAccess.js';
 import { checkDurationOption, LEASE_MS_RANGE } from './checkDurationOption.js';
 import { encodeJson } from './encodeJson.js';

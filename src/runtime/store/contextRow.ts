@@ -1,4 +1,4 @@
-import type { ContextEntry } from '../SessionContext.js';
+import type { ContextEntry } from '../../actors/SessionContext.js';
 import { encodeJson } from './encodeJson.js';
 import type { Row } from './fromRow.js';
 

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../errors/ErrorInfo.js';
-import type { ContextEntry } from '../SessionContext.js';
+import type { ContextEntry } from '../../actors/SessionContext.js';
 import type { Deadline, DeadlineKind, ExecutionRecord, ExecutionStatus, JournalEntry, JournalKind } from './ExecutionStore.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ContextEntry } from '../SessionContext.js';
+import type { ContextEntry } from '../../actors/SessionContext.js';
 import type { Deadline, JournalEntry, JournalKind } from './ExecutionStore.js';
 import { idempotencyKey } from './idempotencyKey.js';
 import { pendingTimers, remainingDelay, type PendingTimer } from './remainingDelay.js';

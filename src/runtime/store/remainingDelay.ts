@@ -1,3 +1,4 @@
+import { parseCallId, retryTimerId, timeoutTimerId, WORKFLOW_TIMEOUT_DELAY } from '../../machines/workflow/workflowIds.js';
 import type { Deadline, DeadlineKind } from './ExecutionStore.js';
 
 /**
@@ -24,28 +25,24 @@ export function remainingDelay(dueAt: number, now: number): number {
 /** A pending deadline with what remains of it. */
 export interface PendingTimer extends Deadline {
   remainingMs: number;
-  /** The workflow machine's delay it re-arms (`retry_<step>`, `timeout_<step>`, `workflow_timeout`); absent for context expiry. */
+  /** The workflow machine's delay it re-arms (`retry:<call>`, `timeout:<call>`, `workflow_timeout`); absent for context expiry. */
   delayName?: string;
 }
 
 /**
- * The XState delay of a deadline kind, as `compileWorkflow` names its `after` delays; `undefined`
- * for `context_expiry`, which the context store's own timer handles.
+ * The delayed-event id of a deadline, in the compiler's one naming scheme (`workflowIds`); the
+ * key of a retry or step timeout is its call id. `undefined` for `context_expiry` (the context
+ * store's own timer handles it) and for a key that is not a call id.
  *
  * @example
- * delayNameOf('retry', 'build'); // 'retry_build'
+ * delayNameOf('retry', 'build'); // 'retry:build'
+ * delayNameOf('step_timeout', 'scan[2]'); // 'timeout:scan[2]'
  */
 export function delayNameOf(kind: DeadlineKind, key: string): string | undefined {
-  switch (kind) {
-    case 'retry':
-      return `retry_${key}`;
-    case 'step_timeout':
-      return `timeout_${key}`;
-    case 'workflow_timeout':
-      return 'workflow_timeout';
-    case 'context_expiry':
-      return undefined;
-  }
+  if (kind === 'workflow_timeout') return WORKFLOW_TIMEOUT_DELAY;
+  const call = kind === 'context_expiry' ? undefined : parseCallId(key);
+  if (call === undefined) return undefined;
+  return kind === 'retry' ? retryTimerId(call.stepId, call.index) : timeoutTimerId(call.stepId, call.index);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SessionContext } from '../../runtime/SessionContext.js';
+import type { SessionContext } from '../../actors/SessionContext.js';
 import { RepositoryAnalysisSchema, type RepositoryAnalysis } from '../analysis/RepositoryAnalysisSchema.js';
 
 const KEY = 'repository_analysis';

@@ -6,7 +6,7 @@ const MAX_STARS = 32;
  * quarter of it, so short passwords are not given away; the rest becomes `*`.
  *
  * @example
- * maskSecret('AKIAIOSFODNN7EXAMPLE'); // 'AKIA****************'
+ * maskSecret('AKIA0000FAKE0KEY0000'); // 'AKIA****************'
  * maskSecret('hunter22');             // 'hu******'
  */
 export function maskSecret(secret: string): string {

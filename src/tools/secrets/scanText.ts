@@ -26,7 +26,7 @@ const PREVIEW_WIDTH = 120;
  * dropped, so the more specific rules listed first win over the generic ones.
  *
  * @example
- * scanText("key = 'AKIAIOSFODNN7EXAMPLE'", SECRET_RULES)[0]?.preview; // "key = 'AKIA****************'"
+ * scanText("key = 'AKIA0000FAKE0KEY0000'", SECRET_RULES)[0]?.preview; // "key = 'AKIA****************'"
  */
 export function scanText(text: string, rules: readonly SecretRule[]): TextFinding[] {
   const findings: TextFinding[] = [];

@@ -39,3 +39,6 @@ export const RouteRequestSchema = z.object({
  * };
  */
 export type RouteRequest = z.infer<typeof RouteRequestSchema>;
+
+/** A request as the caller writes it: the supervisor numbers it and stamps the time. */
+export type RouteRequestInput = Omit<RouteRequest, 'requestId' | 'at'> & { requestId?: string };

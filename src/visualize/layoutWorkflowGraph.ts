@@ -1,4 +1,4 @@
-import { describeStep, type WorkflowGraph, type WorkflowGraphNode } from '../machines/workflowGraph.js';
+import { describeStep, type WorkflowGraph, type WorkflowGraphNode } from './workflowGraph.js';
 
 /** A step placed on the canvas: top-left corner, size, and its label lines. */
 export interface PlacedStep {

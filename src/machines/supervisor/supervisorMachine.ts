@@ -1,13 +1,13 @@
 import { assign, enqueueActions, fromPromise, not, setup, type DoneActorEvent, type ErrorActorEvent } from 'xstate';
-import { toErrorInfo } from '../errors/toErrorInfo.js';
-import { RoutingError, RoutingErrorCode } from '../errors/RoutingError.js';
-import type { FailureRoutingRule } from '../runtime/routing/FailureRoutingRule.js';
-import { failureOf, planRoute, type RouteProgress } from '../runtime/routing/planRoute.js';
-import { toRemediationOutcome } from '../runtime/routing/RemediationOutcome.js';
-import type { RestartDecision } from '../runtime/routing/RestartStrategy.js';
-import type { RouteDecision } from '../runtime/routing/RouteDecision.js';
-import type { RouteRequest } from '../runtime/routing/RouteRequest.js';
-import type { RoutingFailure } from '../runtime/routing/ruleExpression.js';
+import { toErrorInfo } from '../../errors/toErrorInfo.js';
+import { RoutingError, RoutingErrorCode } from '../../errors/RoutingError.js';
+import type { FailureRoutingRule } from './FailureRoutingRule.js';
+import { failureOf, planRoute, type RouteProgress } from './planRoute.js';
+import { toRemediationOutcome } from './RemediationOutcome.js';
+import type { RestartDecision } from './RestartStrategy.js';
+import type { RouteDecision } from './RouteDecision.js';
+import type { RouteRequest } from './RouteRequest.js';
+import type { RoutingFailure } from './ruleExpression.js';
 
 /** Input of the remediation child actor: which tool to call and with what. */
 export interface RemediationInput {

@@ -8,7 +8,7 @@ import type { AnyTool } from '../actors/defineTool.js';
 import { parseWorkflow } from '../definition/parseWorkflow.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
-import { compileWorkflow } from './workflow/compileWorkflow.js';
+import { compileWorkflow } from '../machines/workflow/compileWorkflow.js';
 import { machineGraph } from './machineGraph.js';
 import { machineToDot } from './machineToDot.js';
 import { machineToMermaid } from './machineToMermaid.js';
@@ -19,9 +19,9 @@ import { workflowGraph } from './workflowGraph.js';
 
 /** Machines drawn when their module exists; engineers add them as they land. */
 export const KNOWN_MACHINES = [
-  { name: 'supervisorMachine', module: 'src/machines/supervisorMachine.ts', exportName: 'supervisorMachine' },
-  { name: 'circuitBreakerMachine', module: 'src/runtime/policies/CircuitBreakerMachine.ts', exportName: 'circuitBreakerMachine' },
-  { name: 'conversationMachine', module: 'src/machines/conversationMachine.ts', exportName: 'conversationMachine' },
+  { name: 'supervisorMachine', module: 'src/machines/supervisor/supervisorMachine.ts', exportName: 'supervisorMachine' },
+  { name: 'circuitBreakerMachine', module: 'src/machines/breaker/circuitBreakerMachine.ts', exportName: 'circuitBreakerMachine' },
+  { name: 'conversationMachine', module: 'src/conversation/conversationMachine.ts', exportName: 'conversationMachine' },
 ] as const;
 
 /** What `visualizations/` is generated from; `source` paths are relative to the repository. */

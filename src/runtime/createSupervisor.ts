@@ -1,18 +1,18 @@
 import type { Logger } from 'pino';
 import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import type { ToolRegistry } from '../../actors/ToolRegistry.js';
-import { RoutingError, RoutingErrorCode } from '../../errors/RoutingError.js';
-import { RuntimeError } from '../../errors/RuntimeError.js';
-import { supervisorMachine, type RemediationInput } from '../../machines/supervisorMachine.js';
-import type { Clock } from '../Clock.js';
-import { createRestartTracker, type RestartTracker } from './createRestartTracker.js';
-import { FailureRoutingRuleSchema, type FailureRoutingRule, type FailureRoutingRuleInput } from './FailureRoutingRule.js';
-import type { RestartDecision, RestartStrategyInput } from './RestartStrategy.js';
-import type { RouteDecision } from './RouteDecision.js';
-import type { RouteRequest } from './RouteRequest.js';
-import type { RoutingFailure } from './ruleExpression.js';
-import { selectRoute } from './selectRoute.js';
-import { validateRoutingRules } from './validateRoutingRules.js';
+import type { ToolRegistry } from '../actors/ToolRegistry.js';
+import { RoutingError, RoutingErrorCode } from '../errors/RoutingError.js';
+import { RuntimeError } from '../errors/RuntimeError.js';
+import { supervisorMachine, type RemediationInput } from '../machines/supervisor/supervisorMachine.js';
+import type { Clock } from '../machines/Clock.js';
+import { createRestartTracker, type RestartTracker } from '../machines/supervisor/createRestartTracker.js';
+import { FailureRoutingRuleSchema, type FailureRoutingRule, type FailureRoutingRuleInput } from '../machines/supervisor/FailureRoutingRule.js';
+import type { RestartDecision, RestartStrategyInput } from '../machines/supervisor/RestartStrategy.js';
+import type { RouteDecision } from '../machines/supervisor/RouteDecision.js';
+import type { RouteRequest, RouteRequestInput } from '../machines/supervisor/RouteRequest.js';
+import type { RoutingFailure } from '../machines/supervisor/ruleExpression.js';
+import { selectRoute } from '../machines/supervisor/selectRoute.js';
+import { validateRoutingRules } from '../machines/supervisor/validateRoutingRules.js';
 
 /** Options of {@link createSupervisor}. */
 export interface SupervisorOptions {
@@ -29,9 +29,6 @@ export interface SupervisorOptions {
   restart?: { strategies?: Record<string, RestartStrategyInput>; defaultStrategy?: RestartStrategyInput } | undefined;
   logger?: Logger | undefined;
 }
-
-/** A request as the caller writes it: the supervisor numbers it and stamps the time. */
-export type RouteRequestInput = Omit<RouteRequest, 'requestId' | 'at'> & { requestId?: string };
 
 /** The running supervisor. */
 export interface Supervisor {
