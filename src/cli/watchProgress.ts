@@ -1,6 +1,7 @@
 import { Listr } from 'listr2';
 import { filter, type Subscription } from 'rxjs';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { stepTool } from '../definition/steps/stepTool.js';
 import type { BusMessage } from '../runtime/BusMessage.js';
 import type { Runtime } from '../runtime/createRuntime.js';
 import type { WorkflowResult } from '../runtime/WorkflowResult.js';
@@ -33,7 +34,7 @@ export function watchProgress(runtime: Runtime, definition: WorkflowDefinition, 
 
   const list = new Listr(
     definition.steps.map((step) => {
-      const name = `${step.id} (${step.tool})`;
+      const name = `${step.id} (${stepTool(step) ?? 'wait'})`;
       return {
         title: name,
         task: (_: unknown, task: { title: string; skip: (message?: string) => void }) =>

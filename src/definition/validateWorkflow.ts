@@ -11,6 +11,7 @@ import { unknownKeyIssues } from './unknownKeyIssues.js';
 import { STEP_KIND_KEYS, stepKindKey, type StepKindKey } from './steps/stepKindKey.js';
 import { MapStepSchema } from './steps/MapStepSchema.js';
 import { ToolStepSchema } from './steps/ToolStepSchema.js';
+import { WaitStepSchema } from './steps/WaitStepSchema.js';
 import { WorkflowDefinitionSchema, type WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 
 /** Options of {@link validateWorkflow}. */
@@ -84,7 +85,7 @@ function schemaIssues(found: readonly z.core.$ZodIssue[], value: unknown): Valid
   });
 }
 
-const STEP_SCHEMAS: Record<StepKindKey, z.ZodType> = { tool: ToolStepSchema, map: MapStepSchema };
+const STEP_SCHEMAS: Record<StepKindKey, z.ZodType> = { tool: ToolStepSchema, map: MapStepSchema, wait: WaitStepSchema };
 
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
   const seen = new Set<string>();

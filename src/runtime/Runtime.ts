@@ -134,6 +134,21 @@ export interface Runtime {
    * execution is `STORE_CONFLICT`; an unknown one `STORE_NOT_FOUND`.
    */
   pause(executionId: string): Promise<ExecutionRecord>;
+  /**
+   * Sends a signal to an execution's `wait` steps: the step parked for `name` completes with
+   * `payload` as its output (`null` when absent); a signal that comes before its step waits is
+   * kept in the run's context (in order, per name; durable with a store) and taken when the step
+   * waits. Published on the bus as `workflow.signal` with the execution's correlationId, so it
+   * shows in `trace()`. Rejects with a `RuntimeError`: `EXECUTION_NOT_FOUND` (unknown id),
+   * `EXECUTION_FINISHED`, `EXECUTION_NOT_LOADED` (a stored run not running here: resume it
+   * first), `SIGNAL_INVALID` (a name that is not an identifier), `SIGNAL_NOT_AWAITED` (no wait
+   * step of the run waits for it), `SIGNAL_PAYLOAD_NOT_JSON`, `SIGNAL_PAYLOAD_TOO_LARGE` (over
+   * `context.maxEntryBytes`, 1 MiB by default).
+   *
+   * @example
+   * await runtime.signal(execution.executionId, 'approval', { approved: true, by: 'ada' });
+   */
+  signal(executionId: string, name: string, payload?: unknown): Promise<void>;
   /** The execution store, when the runtime has one. */
   readonly store: ExecutionStore | undefined;
   /**

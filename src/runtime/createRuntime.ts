@@ -26,6 +26,10 @@ import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeSta
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
+import { checkSignal } from './checkSignal.js';
+
+/** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
+const FINISHED_REMEMBERED = 10_000;
 
 export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions } from './Runtime.js';
 
@@ -80,6 +84,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const sessionView = (session: SessionContext): SessionContext => (persistence ? persistence.wrap(session) : session);
   const compiled = new WeakMap<object, PreparedWorkflow>();
   const running = new Map<string, WorkflowExecution>();
+  // Ids of runs that finished here lately, so a late signal is EXECUTION_FINISHED, not unknown (bounded).
+  const finishedHere = new Set<string>();
+  const maxSignalBytes = options.context?.maxEntryBytes ?? 1_048_576;
   let status: RuntimeStatus = 'running';
   const durableRuns = durability
     ? createDurableRuns({
@@ -170,6 +177,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const result = ended.then((outcome) => {
       clearTimers();
       running.delete(executionId);
+      finishedHere.add(executionId);
+      if (finishedHere.size > FINISHED_REMEMBERED) finishedHere.delete(finishedHere.values().next().value as string);
       activeSupervisor.forget(executionId);
       metrics.recordExecution(outcome.workflowId, outcome.status);
       return outcome;
@@ -262,6 +271,26 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       // Here it stops now; on another node at that node's next lease renewal.
       await durableRuns?.suspend(executionId, 'paused');
       return (await executionStore.getExecution(executionId)) as ExecutionRecord;
+    },
+    async signal(executionId, name, payload) {
+      assertRunning();
+      const checked = checkSignal(name, payload, maxSignalBytes);
+      const execution = running.get(executionId);
+      if (!execution) {
+        if (finishedHere.has(executionId)) throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished`);
+        const record = durability ? (await ready(durability.store), await durability.store.getExecution(executionId)) : undefined;
+        if (!record) throw new RuntimeError('EXECUTION_NOT_FOUND', `no execution ${executionId}`);
+        if (record.result !== undefined) throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished (${record.status})`);
+        throw new RuntimeError('EXECUTION_NOT_LOADED', `execution ${executionId} is ${record.status} in the store but not running on this runtime; resume({ executionId }) it here first`);
+      }
+      if (!execution.definition.steps.some((step) => 'wait' in step && step.wait.signal === name)) {
+        throw new RuntimeError('SIGNAL_NOT_AWAITED', `no wait step of workflow "${execution.workflowId}" waits for signal "${name}"`, { path: 'name' });
+      }
+      const snapshot = execution.actor.getSnapshot() as { status: string; value: unknown };
+      if (snapshot.status !== 'active' || snapshot.value !== 'running') throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished`);
+      const { correlationId, sessionId } = execution;
+      bus.publish({ type: 'workflow.signal', topic: 'workflow.signal', correlationId, sessionId, executionId, payload: { name, payload: checked } });
+      execution.actor.send({ type: 'workflow.signal', name, payload: checked });
     },
     store: durability?.store,
     supervisor: activeSupervisor,

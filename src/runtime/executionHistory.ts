@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ToolErrorSpec } from '../actors/defineTool.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { stepTool } from '../definition/steps/stepTool.js';
 import type { ContextStore } from './ContextStore.js';
 import type { SessionContext } from '../actors/SessionContext.js';
 import type { WorkflowResult } from './WorkflowResult.js';
@@ -64,7 +65,7 @@ export function recordExecutionHistory(store: ContextStore, result: WorkflowResu
       executionId: result.executionId,
       workflowId: result.workflowId,
       stepId: step.id,
-      tool: step.tool,
+      tool: stepTool(step) ?? '',
       status: outcome?.status ?? 'pending',
       attempts: outcome?.attempts ?? 0,
       errorCode: outcome?.error?.code ?? null,
@@ -80,7 +81,7 @@ export function extractToolsFromContext(session: SessionContext, tools: ToolRegi
   const registry = session.get<Omit<ToolInfo, 'calls'>[]>('tool_registry')?.data ?? [];
   const history = session.get<HistoryStep[]>('execution_history')?.data ?? [];
   const calls = new Map<string, number>();
-  for (const step of history) if (step.attempts > 0) calls.set(step.tool, (calls.get(step.tool) ?? 0) + 1);
+  for (const step of history) if (step.attempts > 0 && step.tool !== '') calls.set(step.tool, (calls.get(step.tool) ?? 0) + 1);
   const known = new Map(registry.map((info) => [info.name, info]));
   for (const name of calls.keys()) {
     if (!known.has(name)) {

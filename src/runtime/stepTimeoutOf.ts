@@ -1,4 +1,5 @@
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
+import { stepTool } from '../definition/steps/stepTool.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 
 /**
@@ -12,6 +13,8 @@ export function stepTimeoutOf(definition: WorkflowDefinition, tools: ToolRegistr
   const byId = new Map(definition.steps.map((step) => [step.id, step]));
   return (stepId) => {
     const step = byId.get(stepId);
-    return step?.timeoutMs ?? (step ? tools.get(step.tool)?.timeoutMs : undefined);
+    if (!step || 'wait' in step) return undefined; // a wait's time limit is its own deadline
+    const tool = stepTool(step);
+    return step.timeoutMs ?? (tool === undefined ? undefined : tools.get(tool)?.timeoutMs);
   };
 }

@@ -1,4 +1,5 @@
 import type { Arbitrary } from 'fast-check';
+import { stepRetry, stepTool } from '../definition/steps/stepTool.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { arbitraryToolBehaviour } from './arbitraryToolBehaviour.js';
@@ -36,8 +37,8 @@ export function arbitraryOutcomeScript(definition: WorkflowDefinition, tools: To
   const attempts: Record<string, Arbitrary<string[]>> = {};
   const conditions: Record<string, Arbitrary<boolean>> = {};
   for (const step of definition.steps) {
-    const tool = tools.require(step.tool);
-    attempts[step.id] = arbitraryToolBehaviour(tool, { attempts: step.retry?.maxAttempts ?? 1, outcomes: attemptOutcomes(step, tool, filter) });
+    const tool = tools.require(stepTool(step) ?? '');
+    attempts[step.id] = arbitraryToolBehaviour(tool, { attempts: stepRetry(step)?.maxAttempts ?? 1, outcomes: attemptOutcomes(step, tool, filter) });
     if (step.when !== undefined) conditions[step.id] = fc.boolean();
   }
   return fc.record({ attempts: fc.record(attempts), conditions: fc.record(conditions) });

@@ -1,4 +1,5 @@
 import { assign, setup, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { stepRetry, stepTool } from '../definition/steps/stepTool.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import type { StepStatus, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
@@ -59,7 +60,7 @@ const MODEL_ID = 'model';
 export function buildWorkflowModel(definition: WorkflowDefinition, tools: ToolRegistry, filter: OutcomeFilter = {}): WorkflowModel {
   const plans = new Map<string, ModelStepPlan>();
   for (const step of definition.steps) {
-    const tool = tools.require(step.tool);
+    const tool = tools.require(stepTool(step) ?? '');
     plans.set(step.id, { step, tool, outcomes: attemptOutcomes(step, tool, filter) });
   }
   const order = definition.steps.map((s) => s.id);
@@ -93,7 +94,7 @@ export function buildWorkflowModel(definition: WorkflowDefinition, tools: ToolRe
       hasSlot: ({ context }, { stepId }: Params) => context.running < concurrency && (concurrency === Infinity || context.queue[0] === stepId),
       isNext: ({ context }, { stepId }: Params) => nextStep(context) === stepId,
       canRetry: ({ context }, { stepId }: Params) =>
-        nextStep(context) === stepId && (context.steps[stepId]?.attempts ?? 0) < (plan(stepId).step.retry?.maxAttempts ?? 1),
+        nextStep(context) === stepId && (context.steps[stepId]?.attempts ?? 0) < (stepRetry(plan(stepId).step)?.maxAttempts ?? 1),
       abortsWorkflow: ({ context }, { stepId }: Params) => nextStep(context) === stepId && context.failures + 1 > allowedFailures,
       settledWithError: ({ context }) => context.failures > 0,
     },

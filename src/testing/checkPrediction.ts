@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { stepTool } from '../definition/steps/stepTool.js';
 import type { ModelPrediction } from './buildWorkflowModel.js';
 import { BuiltInInvariant, type Breach } from './Invariant.js';
 import type { ReplayRun } from './ReplayRun.js';
@@ -18,10 +19,10 @@ export function checkPrediction(definition: WorkflowDefinition, run: ReplayRun, 
   for (const call of run.calls) {
     const step = definition.steps.find((s) => s.id === call.stepId);
     const expected = prediction.steps[call.stepId]?.attempts ?? 0;
-    if (step?.tool === call.tool && call.attempt <= expected) continue;
+    if ((step && stepTool(step)) === call.tool && call.attempt <= expected) continue;
     breaches.push({
       invariant: BuiltInInvariant.expectedCalls,
-      message: `${call.tool} was called for "${call.stepId}" attempt ${call.attempt}; the path expects ${step ? `${step.tool} up to attempt ${expected}` : 'no such step'}`,
+      message: `${call.tool} was called for "${call.stepId}" attempt ${call.attempt}; the path expects ${step ? `${stepTool(step) ?? 'wait'} up to attempt ${expected}` : 'no such step'}`,
     });
   }
   if (run.stalled !== undefined) return breaches;

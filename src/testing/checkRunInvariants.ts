@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { stepRetry } from '../definition/steps/stepTool.js';
 import { BuiltInInvariant, type Breach } from './Invariant.js';
 import type { ReplayRun } from './ReplayRun.js';
 
@@ -37,7 +38,7 @@ export function checkRunInvariants(definition: WorkflowDefinition, run: ReplayRu
   }
 
   for (const step of definition.steps) {
-    const max = step.retry?.maxAttempts ?? 1;
+    const max = stepRetry(step)?.maxAttempts ?? 1;
     const attempts = Math.max(result.steps[step.id]?.attempts ?? 0, starts.get(step.id) ?? 0);
     if (attempts > max) breach(BuiltInInvariant.maxAttempts, `"${step.id}" was attempted ${attempts} times; at most ${max} allowed`);
   }

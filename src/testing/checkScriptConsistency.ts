@@ -1,4 +1,5 @@
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
+import { stepRetry, stepTool } from '../definition/steps/stepTool.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { BuiltInInvariant, type Breach } from './Invariant.js';
 import { Outcome, errorCodeOf, isRetryable } from './Outcome.js';
@@ -19,14 +20,14 @@ export function checkScriptConsistency(definition: WorkflowDefinition, tools: To
   const breach = (invariant: string, message: string): void => void breaches.push({ invariant, message });
   for (const call of run.calls) {
     const step = definition.steps.find((s) => s.id === call.stepId);
-    if (step?.tool === call.tool && call.attempt <= (run.result.steps[call.stepId]?.attempts ?? 0)) continue;
+    if ((step && stepTool(step)) === call.tool && call.attempt <= (run.result.steps[call.stepId]?.attempts ?? 0)) continue;
     breach(BuiltInInvariant.expectedCalls, `${call.tool} was called for "${call.stepId}" attempt ${call.attempt}, which the run does not account for`);
   }
   for (const step of definition.steps) {
     const actual = run.result.steps[step.id];
     if (!actual) continue;
-    const tool = tools.require(step.tool);
-    const max = step.retry?.maxAttempts ?? 1;
+    const tool = tools.require(stepTool(step) ?? '');
+    const max = stepRetry(step)?.maxAttempts ?? 1;
     const decided = script.conditions[step.id] !== false;
     if (actual.skipReason === 'condition' && decided) breach(BuiltInInvariant.scriptConsistency, `"${step.id}" was skipped for a condition the script decided true`);
     if (step.when !== undefined && actual.attempts > 0 && !decided) breach(BuiltInInvariant.scriptConsistency, `"${step.id}" ran though its condition was decided false`);

@@ -1,4 +1,6 @@
 import type { AnyTool } from '../actors/defineTool.js';
+import { stepTool } from '../definition/steps/stepTool.js';
+import { requireToolSteps } from './requireToolSteps.js';
 import { createToolRegistry } from '../actors/ToolRegistry.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
 import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
@@ -67,10 +69,11 @@ export async function checkWorkflow(definition: WorkflowDefinitionInput, options
   const checked = validateWorkflow(definition, { tools: registry });
   if (!checked.success) throw new WorkflowValidationError(checked.issues);
   const valid = checked.definition;
+  requireToolSteps(valid);
   const model = buildWorkflowModel(valid, registry, options.outcomes);
   // Under `continue` without a limit or a deadline, each step's fate is independent of timing.
   const orderFree = valid.errorPolicy.mode === 'continue' && valid.errorPolicy.maxFailures === undefined && valid.timeoutMs === undefined;
-  const stepTools = new Map(valid.steps.map((s) => [s.id, s.tool]));
+  const stepTools = new Map(valid.steps.map((s) => [s.id, stepTool(s) ?? '']));
   const replays = new Map<string, WorkflowDefinitionInput>();
 
   const breachesOf = async (script: OutcomeScript): Promise<Counterexample> => {

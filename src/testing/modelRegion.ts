@@ -1,4 +1,5 @@
 import type { AnyTool } from '../actors/defineTool.js';
+import { stepRetry } from '../definition/steps/stepTool.js';
 import type { StepDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { Outcome, isRetryable, outcomeEvent } from './Outcome.js';
 
@@ -32,7 +33,7 @@ export function modelRegion(plan: ModelStepPlan, options: ModelRegionOptions): R
   const { step } = plan;
   const params = { stepId: step.id };
   const next = { type: 'isNext', params };
-  const maxAttempts = step.retry?.maxAttempts ?? 1;
+  const maxAttempts = stepRetry(step)?.maxAttempts ?? 1;
   const fatal = step.onError !== 'continue';
   const failureBranches = (retrying: boolean, outcome: string): unknown[] => {
     const retryable = isRetryable(plan.tool, outcome);

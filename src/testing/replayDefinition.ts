@@ -1,4 +1,5 @@
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
+import { stepRetry, stepTool } from '../definition/steps/stepTool.js';
 import type { StepDefinitionInput, WorkflowDefinition, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { effectiveTimeout } from './Outcome.js';
 
@@ -39,10 +40,12 @@ export function replayDefinition(
 ): WorkflowDefinitionInput {
   const controlled = options.time === 'controlled';
   const steps = definition.steps.map((step, index): StepDefinitionInput => {
-    const limit = effectiveTimeout(step, tools.require(step.tool));
+    const tool = stepTool(step) ?? '';
+    const retry = stepRetry(step);
+    const limit = effectiveTimeout(step, tools.require(tool));
     return {
       id: step.id,
-      tool: step.tool,
+      tool,
       dependsOn: [...step.dependsOn],
       input: {},
       // Routing is not modelled: a routed failure stays a failure (see the note above).
@@ -50,12 +53,12 @@ export function replayDefinition(
       skipIfDependencySkipped: step.skipIfDependencySkipped,
       ...(step.when === undefined ? {} : { when: conditions[step.id] === false ? 'false' : 'true' }),
       ...(limit === undefined ? {} : { timeoutMs: controlled ? timeoutSentinel(index) : limit }),
-      ...(step.retry === undefined
+      ...(retry === undefined
         ? {}
         : {
             retry: controlled
-              ? { maxAttempts: step.retry.maxAttempts, backoff: 'fixed', initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' }
-              : { ...step.retry },
+              ? { maxAttempts: retry.maxAttempts, backoff: 'fixed', initialDelayMs: 0, maxDelayMs: 0, jitter: 'none' }
+              : { ...retry },
           }),
     };
   });

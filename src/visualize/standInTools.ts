@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stepTool } from '../definition/steps/stepTool.js';
 import { defineTool, type AnyTool } from '../actors/defineTool.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { ToolError } from '../errors/ToolError.js';
@@ -15,8 +16,9 @@ export function standInTools(definition: WorkflowDefinition, known: Iterable<Any
   const byName = new Map<string, AnyTool>();
   for (const tool of known) if (!byName.has(tool.name)) byName.set(tool.name, tool);
   const tools = new Map<string, AnyTool>();
-  for (const { tool: name } of definition.steps) {
-    if (!tools.has(name)) tools.set(name, byName.get(name) ?? standIn(name));
+  for (const step of definition.steps) {
+    const name = stepTool(step);
+    if (name !== undefined && !tools.has(name)) tools.set(name, byName.get(name) ?? standIn(name));
   }
   return [...tools.values()];
 }

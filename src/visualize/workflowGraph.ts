@@ -1,4 +1,6 @@
 import type { RetryPolicy, StepDefinition, WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { stepTool } from '../definition/steps/stepTool.js';
+import { kindOf } from '../machines/workflow/kinds/stepKinds.js';
 
 /** One step of a {@link WorkflowGraph}: what a diagram shows of it. */
 export interface WorkflowGraphNode {
@@ -36,9 +38,9 @@ export interface WorkflowGraph {
 export function workflowGraph(definition: WorkflowDefinition): WorkflowGraph {
   const nodes = definition.steps.map((step): WorkflowGraphNode => ({
     id: step.id,
-    tool: step.tool,
+    tool: stepTool(step) ?? kindOf(step).diagram(step).detail,
     ...(step.when === undefined ? {} : { when: step.when }),
-    ...(step.retry === undefined ? {} : { retry: step.retry }),
+    ...('retry' in step && step.retry !== undefined ? { retry: step.retry } : {}),
     ...(step.timeoutMs === undefined ? {} : { timeoutMs: step.timeoutMs }),
     ...(step.onError === 'fail' ? {} : { onError: step.onError }),
   }));

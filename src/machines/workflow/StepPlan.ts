@@ -5,7 +5,8 @@ import type { RetryPolicy } from '../../definition/RetryPolicySchema.js';
 import { compileTemplate, type Template } from '../../definition/Template.js';
 import type { StepDefinition, WorkflowDefinition } from '../../definition/WorkflowDefinitionSchema.js';
 import { kindOf } from './kinds/stepKinds.js';
-import type { FanOut, StepKind } from './kinds/StepKind.js';
+import type { FanOut, StepKind, WaitPlan } from './kinds/StepKind.js';
+import { stepRetry, stepTool } from '../../definition/steps/stepTool.js';
 
 /** A step with its kind and tool resolved and its expressions parsed once. */
 export interface StepPlan {
@@ -13,7 +14,10 @@ export interface StepPlan {
   id: string;
   step: StepDefinition;
   kind: StepKind;
-  tool: AnyTool;
+  /** The tool it calls; `undefined` for a step that calls none (`wait`). */
+  tool: AnyTool | undefined;
+  /** The tool's name, or the kind key of a step without one: what its events carry as `tool`. */
+  toolName: string;
   input: Template;
   when: Expression | undefined;
   dependsOn: readonly string[];
@@ -28,6 +32,8 @@ export interface StepPlan {
   readsContext: boolean;
   /** One call per item (`map`); absent: one call. */
   fanOut: FanOut | undefined;
+  /** The step parks instead of calling (`wait`); absent: it calls. */
+  wait: WaitPlan | undefined;
 }
 
 /** Resolves kinds and tools and parses expressions of a validated definition. */
@@ -36,26 +42,30 @@ export function planSteps(definition: WorkflowDefinition, registry: ToolRegistry
   definition.steps.forEach((step, index) => {
     const kind = kindOf(step);
     const own = kind.plan(step, index, definition);
-    const input = compileTemplate(step.input, `steps[${index}].input`);
+    const input = compileTemplate('input' in step ? step.input : {}, `steps[${index}].input`);
     if (input.errors[0]) throw input.errors[0];
     const when = step.when === undefined ? undefined : parseExpression(step.when, `steps[${index}].when`);
     const expressions = [...input.expressions, ...own.expressions, ...(when ? [when] : [])];
-    const tool = registry.require(step.tool);
+    const name = stepTool(step);
+    const tool = name === undefined ? undefined : registry.require(name);
     plans.set(step.id, {
       index,
       id: step.id,
       step,
       kind,
       tool,
+      toolName: tool?.name ?? kind.key,
       input,
       when,
       dependsOn: step.dependsOn,
       dependents: [],
-      retry: step.retry,
-      timeoutMs: step.timeoutMs ?? tool.timeoutMs,
+      retry: stepRetry(step),
+      // A wait's own time limit is in its plan; it has no attempt to time.
+      timeoutMs: own.wait ? undefined : (step.timeoutMs ?? tool?.timeoutMs),
       fatal: step.onError !== 'continue',
       readsContext: expressions.some((e) => e.variables.includes('context')),
       fanOut: own.fanOut,
+      wait: own.wait,
     });
   });
   for (const plan of plans.values()) for (const dep of plan.dependsOn) plans.get(dep)?.dependents.push(plan.id);

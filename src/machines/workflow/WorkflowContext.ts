@@ -23,10 +23,11 @@ export type WorkflowStatus = (typeof WorkflowStatus)[keyof typeof WorkflowStatus
 /**
  * Where a call (a tool step's call, or one map item's) stands while its step is not finished:
  * `queued` for a concurrency slot, `running` an attempt, `retrying` (waiting for the next
- * attempt), `routing` (the supervisor decides). Kept in context, so Inspector and a persisted
+ * attempt), `routing` (the supervisor decides), `waiting` (a `wait` step parked for its signal or
+ * its duration; no tool actor). Kept in context, so Inspector and a persisted
  * snapshot show it.
  */
-export type CallPhase = 'queued' | 'running' | 'retrying' | 'routing';
+export type CallPhase = 'queued' | 'running' | 'retrying' | 'routing' | 'waiting';
 
 /** One call's bookkeeping: its attempts and pending timers. JSON only. */
 export interface CallState {
@@ -70,6 +71,10 @@ export interface StepState extends CallState {
   skipReason?: 'condition' | 'dependency';
   /** A map step's items. */
   items?: ItemsState;
+  /** A parked `wait` step: the signal it waits for (absent for a durable sleep). */
+  signal?: string;
+  /** A parked `wait` step: when its sleep ends or its signal times out (the runtime's clock), also after a resume. */
+  waitDueAt?: number;
 }
 
 /** Input of a compiled workflow machine. */
@@ -107,15 +112,25 @@ export interface WorkflowContext {
   failedStep?: string;
   /** A failure went past the error policy: the run leaves `running` for `failed`. */
   aborted?: boolean;
+  /** Signals that came before their wait step waited: payloads by signal name, oldest first. */
+  signals?: Record<string, unknown[]>;
 }
 
 /** Events a workflow machine accepts from outside. */
-export type WorkflowEvent = { type: 'CANCEL'; reason?: string };
+export type WorkflowEvent = { type: 'CANCEL'; reason?: string } | WorkflowSignalEvent;
+
+/** A signal for the run's `wait` steps (`runtime.signal`): completes the step waiting for `name`, or is kept until one does. */
+export interface WorkflowSignalEvent {
+  type: 'workflow.signal';
+  name: string;
+  payload: unknown;
+}
 
 /** Timer events a workflow machine schedules for itself (and the runtime re-arms after a restore). */
 export type WorkflowTimerEvent =
   | { type: 'step.retry'; stepId: string; index?: number }
-  | { type: 'step.timeout'; stepId: string; index?: number; attempt: number };
+  | { type: 'step.timeout'; stepId: string; index?: number; attempt: number }
+  | { type: 'step.wake'; stepId: string };
 
 /**
  * Events a workflow machine emits (forwarded to the bus by the runtime). `step.*` follow a step;
@@ -127,6 +142,7 @@ export type WorkflowEmitted =
   | { type: 'step.completed'; stepId: string; tool: string; attempt: number }
   | { type: 'step.failed'; stepId: string; tool: string; attempt: number; error: ErrorInfo }
   | { type: 'step.skipped'; stepId: string; tool: string; reason: 'condition' | 'dependency' }
+  | { type: 'step.signalled'; stepId: string; tool: string; name: string; buffered: boolean }
   | { type: 'item.started'; stepId: string; tool: string; index: number; attempt: number }
   | { type: 'item.retrying'; stepId: string; tool: string; index: number; attempt: number; delayMs: number; error: ErrorInfo }
   | { type: 'item.completed'; stepId: string; tool: string; index: number; attempt: number }

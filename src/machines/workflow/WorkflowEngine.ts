@@ -4,6 +4,8 @@ import { toErrorInfo } from '../../errors/toErrorInfo.js';
 import type { RouteDecision } from '../supervisor/RouteDecision.js';
 import { decideRelease } from './decideRelease.js';
 import { MAP_ITEMS_NOT_ARRAY, MAP_TOO_MANY_FAILURES } from './kinds/mapKind.js';
+import type { WaitPlan } from './kinds/StepKind.js';
+import { WAIT_TIMEOUT } from './kinds/waitKind.js';
 import { resolveStepInput, stepScope } from './resolveStepInput.js';
 import { restartDelay } from './restartDelay.js';
 import { retryDelay } from './retryDelay.js';
@@ -11,7 +13,7 @@ import { routingRequest, type RouteCallInput } from './routeActor.js';
 import type { StepPlan } from './StepPlan.js';
 import type { ToolCallInput } from './toolActor.js';
 import type { CallState, ItemsState, StepState, WorkflowContext, WorkflowEmitted, WorkflowTimerEvent } from './WorkflowContext.js';
-import { callId, retryTimerId, routeActorId, timeoutTimerId } from './workflowIds.js';
+import { callId, retryTimerId, routeActorId, timeoutTimerId, waitTimerId } from './workflowIds.js';
 import type { WorkflowServices } from './WorkflowServices.js';
 
 /** What the machine does after the engine decided: XState actions, applied in order. */
@@ -57,12 +59,19 @@ function finished(step: StepState, status: StepState['status'], finishedAt: numb
  *
  * A step is one call (`tool`) or one call per item (`map`); both go through the same call
  * rules: attempts, retry policy, timeout, crash restarts, and (for one call) failure routing.
+ * A `wait` step makes no call: it parks in phase `waiting` until its signal or its deadline.
  */
 export function createWorkflowEngine(definition: WorkflowDefinition, plans: ReadonlyMap<string, StepPlan>, services: WorkflowServices) {
   const order = [...plans.values()];
   const concurrency = definition.concurrency ?? Infinity;
   const allowedFailures = definition.errorPolicy.mode === 'fail_fast' ? 0 : (definition.errorPolicy.maxFailures ?? Infinity);
   const plan = (stepId: string): StepPlan => plans.get(stepId) as StepPlan;
+  /** Wait steps by the signal they wait for, in definition order. */
+  const waitsFor = new Map<string, StepPlan[]>();
+  for (const p of order) {
+    const signal = p.wait?.signal;
+    if (signal !== undefined) waitsFor.set(signal, [...(waitsFor.get(signal) ?? []), p]);
+  }
 
   /**
    * A context being changed. Copy on first write, once per event: the context and its step
@@ -144,7 +153,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     code: 'STEP_TIMEOUT',
     message: `step "${p.id}" did not finish within ${p.timeoutMs} ms`,
     retryable: true,
-    tool: p.tool.name,
+    tool: p.toolName,
   });
 
   const canRetry = (p: StepPlan, call: CallState, error: ErrorInfo): boolean => {
@@ -174,17 +183,17 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       input = resolveStepInput(p, d.context, services, call, index);
     } catch (error) {
       const info = toErrorInfo(error);
-      settleCall(d, p, index, { ...info, code: 'EXPRESSION_FAILED', type: ErrorType.expression, retryable: false, tool: p.tool.name });
+      settleCall(d, p, index, { ...info, code: 'EXPRESSION_FAILED', type: ErrorType.expression, retryable: false, tool: p.toolName });
       return;
     }
     const { executionId, correlationId, sessionId } = d.context;
-    const spawn: ToolCallInput = { executionId, correlationId, sessionId, stepId: p.id, tool: p.tool.name, attempt, input };
+    const spawn: ToolCallInput = { executionId, correlationId, sessionId, stepId: p.id, tool: p.toolName, attempt, input };
     if (index !== undefined) spawn.index = index;
     d.effects.push({ type: 'spawn', id: callId(p.id, index), input: spawn });
     if (p.timeoutMs !== undefined) {
       d.effects.push({ type: 'schedule', id: timeoutTimerId(p.id, index), delayMs: p.timeoutMs, event: { type: 'step.timeout', stepId: p.id, attempt, ...(index === undefined ? {} : { index }) } });
     }
-    d.emit(index === undefined ? { type: 'step.started', stepId: p.id, tool: p.tool.name, attempt } : { type: 'item.started', stepId: p.id, tool: p.tool.name, index, attempt });
+    d.emit(index === undefined ? { type: 'step.started', stepId: p.id, tool: p.toolName, attempt } : { type: 'item.started', stepId: p.id, tool: p.toolName, index, attempt });
   };
 
   /** A call failed (its tool threw, or it timed out): retry it, route it, or let it fail. */
@@ -194,7 +203,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       const delayMs = restartDelay(error) ?? (p.retry ? retryDelay(p.retry, call.attempts, () => services.random()) : 0);
       setCall(d, p, index, { ...call, phase: 'retrying', error, retryDelayMs: delayMs, retryDueAt: services.now() + delayMs });
       d.effects.push({ type: 'schedule', id: retryTimerId(p.id, index), delayMs, event: { type: 'step.retry', stepId: p.id, ...(index === undefined ? {} : { index }) } });
-      const event = { stepId: p.id, tool: p.tool.name, attempt: call.attempts, delayMs, error };
+      const event = { stepId: p.id, tool: p.toolName, attempt: call.attempts, delayMs, error };
       d.emit(index === undefined ? { type: 'step.retrying', ...event } : { type: 'item.retrying', ...event, index });
       return;
     }
@@ -223,7 +232,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     next.running -= 1;
     if (error) next.failed += 1;
     else next.completed += 1;
-    const event = { stepId: p.id, tool: p.tool.name, index, attempt: call.attempts };
+    const event = { stepId: p.id, tool: p.toolName, index, attempt: call.attempts };
     d.emit(error ? { type: 'item.failed', ...event, error } : { type: 'item.completed', ...event });
     const fanOut = p.fanOut;
     if (error && fanOut && next.failed > fanOut.maxFailures) {
@@ -233,7 +242,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
         code: MAP_TOO_MANY_FAILURES,
         message: `${next.failed} of ${next.total} items of step "${p.id}" failed (maxFailures ${fanOut.maxFailures}); last: ${error.code}: ${error.message}`,
         retryable: false,
-        tool: p.tool.name,
+        tool: p.toolName,
         details: { index, cause: error },
       });
       return;
@@ -278,6 +287,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   // --- steps ---------------------------------------------------------------------------------
 
   const startStep = (d: Draft, p: StepPlan): void => {
+    if (p.wait) return startWait(d, p, p.wait);
     d.context.running += 1;
     d.set(p.id, { status: 'running', startedAt: services.now(), phase: 'running' });
     if (!p.fanOut) {
@@ -288,24 +298,65 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     try {
       values = p.fanOut.items.evaluate(stepScope(p, d.context, services));
     } catch (error) {
-      failStep(d, p, { ...toErrorInfo(error), code: 'EXPRESSION_FAILED', type: ErrorType.expression, retryable: false, tool: p.tool.name });
+      failStep(d, p, { ...toErrorInfo(error), code: 'EXPRESSION_FAILED', type: ErrorType.expression, retryable: false, tool: p.toolName });
       return;
     }
     if (!Array.isArray(values)) {
       const got = values === null ? 'null' : typeof values;
-      failStep(d, p, { type: ErrorType.validation, code: MAP_ITEMS_NOT_ARRAY, message: `map.items of step "${p.id}" must yield an array, got ${got}`, retryable: false, tool: p.tool.name });
+      failStep(d, p, { type: ErrorType.validation, code: MAP_ITEMS_NOT_ARRAY, message: `map.items of step "${p.id}" must yield an array, got ${got}`, retryable: false, tool: p.toolName });
       return;
     }
     d.set(p.id, { items: { total: values.length, completed: 0, failed: 0, cancelled: 0, attempts: 0, started: 0, running: 0, values, outputs: values.map(() => null), calls: {} } });
-    d.emit({ type: 'step.started', stepId: p.id, tool: p.tool.name, attempt: 1 });
+    d.emit({ type: 'step.started', stepId: p.id, tool: p.toolName, attempt: 1 });
     fillItems(d, p);
+  };
+
+  // --- waits: no call, no slot; a signal or a deadline ends them ------------------------------
+
+  /**
+   * Parks a wait step: it takes the oldest signal kept for it, if any, else waits in phase
+   * `waiting` with its deadline (sleep end or signal timeout) as an absolute time in context. A
+   * parked wait holds no concurrency slot, so the step that follows a freed slot starts.
+   */
+  const startWait = (d: Draft, p: StepPlan, wait: WaitPlan): void => {
+    const now = services.now();
+    const state: StepState = { status: 'running', attempts: 1, startedAt: now, phase: 'waiting' };
+    if (wait.signal !== undefined) state.signal = wait.signal;
+    if (wait.dueInMs !== undefined) state.waitDueAt = now + wait.dueInMs;
+    d.replace(p.id, state);
+    d.emit({ type: 'step.started', stepId: p.id, tool: p.toolName, attempt: 1 });
+    const kept = wait.signal === undefined ? undefined : d.context.signals?.[wait.signal];
+    if (wait.signal !== undefined && kept !== undefined && kept.length > 0) {
+      const [payload, ...rest] = kept;
+      const signals = { ...d.context.signals };
+      if (rest.length > 0) signals[wait.signal] = rest;
+      else delete signals[wait.signal];
+      d.context.signals = signals;
+      endWait(d, p, payload);
+      return;
+    }
+    if (wait.dueInMs !== undefined) d.effects.push({ type: 'schedule', id: waitTimerId(p.id), delayMs: wait.dueInMs, event: { type: 'step.wake', stepId: p.id } });
+  };
+
+  /** A parked wait's signal came (or its sleep ended): it completes with the payload. */
+  const endWait = (d: Draft, p: StepPlan, output: unknown): void => {
+    if (p.wait?.dueInMs !== undefined) d.effects.push({ type: 'cancel', id: waitTimerId(p.id) });
+    d.context.running += 1; // completeStep frees a slot; a parked wait held none
+    completeStep(d, p, output);
+  };
+
+  /** A parked wait's deadline passed: a sleep completes, a signal wait fails with `WAIT_TIMEOUT`. */
+  const wake = (d: Draft, p: StepPlan): void => {
+    if (p.wait?.signal === undefined) return endWait(d, p, null);
+    d.context.running += 1;
+    failStep(d, p, { type: ErrorType.timeout, code: WAIT_TIMEOUT, message: `step "${p.id}" got no signal "${p.wait.signal}" within ${p.wait.dueInMs} ms`, retryable: false, tool: p.toolName });
   };
 
   const completeStep = (d: Draft, p: StepPlan, output: unknown): void => {
     const previous = d.step(p.id);
     d.replace(p.id, finished(previous, 'completed', services.now(), output));
     d.context.running -= 1;
-    d.emit({ type: 'step.completed', stepId: p.id, tool: p.tool.name, attempt: Math.max(1, previous.attempts) });
+    d.emit({ type: 'step.completed', stepId: p.id, tool: p.toolName, attempt: Math.max(1, previous.attempts) });
     settled(d, p);
   };
 
@@ -321,7 +372,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
         d.context.error = error;
       }
     }
-    d.emit({ type: 'step.failed', stepId: p.id, tool: p.tool.name, attempt: previous.attempts, error });
+    d.emit({ type: 'step.failed', stepId: p.id, tool: p.toolName, attempt: previous.attempts, error });
     if (p.fatal && d.context.failures > allowedFailures) {
       d.context.aborted = true;
       return;
@@ -331,7 +382,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
   const skipStep = (d: Draft, p: StepPlan, reason: 'condition' | 'dependency'): void => {
     d.set(p.id, { status: 'skipped', skipReason: reason, finishedAt: services.now() });
-    d.emit({ type: 'step.skipped', stepId: p.id, tool: p.tool.name, reason });
+    d.emit({ type: 'step.skipped', stepId: p.id, tool: p.toolName, reason });
     settled(d, p);
   };
 
@@ -423,10 +474,35 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
         if (p) beginAttempt(d, p, event.index);
         return d.done();
       }
+      if (event.type === 'step.wake') {
+        const p = live(d, event.stepId, undefined, 'waiting');
+        if (p) wake(d, p);
+        return d.done();
+      }
       const p = live(d, event.stepId, event.index, 'running');
       if (!p || callOf(d, p, event.index).attempts !== event.attempt) return d.done();
       d.effects.push({ type: 'stop', id: callId(event.stepId, event.index) });
       callFailed(d, p, event.index, timeoutError(p));
+      return d.done();
+    },
+
+    /**
+     * A signal for the run's waits: completes the first step parked for it (definition order),
+     * else is kept, after the ones kept before, for the next step that waits for it.
+     */
+    signal(context: WorkflowContext, name: string, payload: unknown): Transition {
+      const d = new Draft(context);
+      const waits = waitsFor.get(name);
+      if (!waits || d.context.aborted) return d.done();
+      const parked = waits.find((p) => d.step(p.id).phase === 'waiting' && d.step(p.id).status === 'running');
+      if (parked) {
+        d.emit({ type: 'step.signalled', stepId: parked.id, tool: parked.toolName, name, buffered: false });
+        endWait(d, parked, payload);
+        return d.done();
+      }
+      const next = waits.find((p) => d.step(p.id).status === 'pending') ?? (waits[0] as StepPlan);
+      d.context.signals = { ...d.context.signals, [name]: [...(d.context.signals?.[name] ?? []), payload] };
+      d.emit({ type: 'step.signalled', stepId: next.id, tool: next.toolName, name, buffered: true });
       return d.done();
     },
 

@@ -13,7 +13,7 @@ import { createRouteActor } from './routeActor.js';
 import { planSteps } from './StepPlan.js';
 import { createToolActor } from './toolActor.js';
 import { createWorkflowEngine, type Transition } from './WorkflowEngine.js';
-import type { WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowMachineInput, WorkflowTimerEvent } from './WorkflowContext.js';
+import type { WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowMachineInput, WorkflowSignalEvent, WorkflowTimerEvent } from './WorkflowContext.js';
 import { parseCallId, routedStepOf, WORKFLOW_TIMEOUT_DELAY } from './workflowIds.js';
 import { standaloneServices, type WorkflowServices } from './WorkflowServices.js';
 
@@ -94,6 +94,10 @@ export function compileValidWorkflow(definition: WorkflowDefinition, registry: T
         apply(enqueue, 'output' in e ? engine.callDone(context, call.stepId, call.index, e.output) : engine.callError(context, call.stepId, call.index, e.error));
       }),
       timer: enqueueActions(({ context, event, enqueue }) => apply(enqueue, engine.timer(context, event as WorkflowTimerEvent))),
+      signal: enqueueActions(({ context, event, enqueue }) => {
+        const { name, payload } = event as WorkflowSignalEvent;
+        apply(enqueue, engine.signal(context, name, payload));
+      }),
       cancelUnfinished: assign(({ context }) => engine.cancelUnfinished(context)),
       finish: assign((_, { code, message }: { code?: string; message?: string }) => ({
         finishedAt: services.now(),
@@ -124,6 +128,8 @@ export function compileValidWorkflow(definition: WorkflowDefinition, registry: T
           'xstate.error.actor.*': { actions: 'childDone' },
           'step.retry': { actions: 'timer' },
           'step.timeout': { actions: 'timer' },
+          'step.wake': { actions: 'timer' },
+          'workflow.signal': { actions: 'signal' },
           CANCEL: {
             target: 'cancelled',
             actions: [

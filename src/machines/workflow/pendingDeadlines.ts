@@ -1,10 +1,10 @@
 import type { WorkflowDefinition } from '../../definition/WorkflowDefinitionSchema.js';
-import type { CallState, WorkflowContext, WorkflowTimerEvent } from './WorkflowContext.js';
+import type { CallState, StepState, WorkflowContext, WorkflowTimerEvent } from './WorkflowContext.js';
 import { deadlineKey, workflowTimeoutEvent } from './workflowIds.js';
 
 /** A timer a workflow snapshot waits for, at its absolute due time. */
 export interface PendingDeadline {
-  kind: 'retry' | 'step_timeout' | 'workflow_timeout';
+  kind: 'retry' | 'step_timeout' | 'wait' | 'workflow_timeout';
   /** The call id (`step`, or `step[index]` for a map item), or `workflow`. */
   key: string;
   /** ms since epoch. */
@@ -14,7 +14,7 @@ export interface PendingDeadline {
 }
 
 /**
- * The retry waits, attempt timeouts and workflow timeout a workflow snapshot (live or persisted)
+ * The retry waits, attempt timeouts, `wait` steps' deadlines and workflow timeout a workflow snapshot (live or persisted)
  * is waiting for, read from the absolute times its context keeps, for every call of every step
  * kind (a tool step's call, each map item's). The runtime re-arms them on resume and records
  * them in the store as they change.
@@ -30,6 +30,10 @@ export function pendingDeadlines(snapshot: unknown, definition: WorkflowDefiniti
     const ref = index === undefined ? { stepId } : { stepId, index };
     if (call.phase === 'retrying' && call.retryDueAt !== undefined) {
       pending.push({ kind: 'retry', key: deadlineKey(stepId, index), dueAt: call.retryDueAt, event: { type: 'step.retry', ...ref } });
+    }
+    if (call.phase === 'waiting' && (call as StepState).waitDueAt !== undefined) {
+      pending.push({ kind: 'wait', key: deadlineKey(stepId), dueAt: (call as StepState).waitDueAt as number, event: { type: 'step.wake', stepId } });
+      return;
     }
     const limit = timeoutOf(stepId);
     if (call.phase === 'running' && limit !== undefined && call.attemptStartedAt !== undefined) {

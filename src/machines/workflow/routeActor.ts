@@ -22,7 +22,7 @@ export function routingRequest(plan: StepPlan, context: WorkflowContext, error: 
   }
   const onError = plan.step.onError;
   return {
-    tool: plan.tool.name,
+    tool: plan.toolName,
     error,
     attempt: call?.attempts ?? 0,
     input,
@@ -31,7 +31,7 @@ export function routingRequest(plan: StepPlan, context: WorkflowContext, error: 
     correlationId: context.correlationId,
     sessionId: context.sessionId,
     stepId: plan.id,
-    stepRules: typeof onError === 'object' ? [stepRoutingRule(plan.tool.name, onError.route)] : [],
+    stepRules: typeof onError === 'object' ? [stepRoutingRule(plan.toolName, onError.route)] : [],
   };
 }
 

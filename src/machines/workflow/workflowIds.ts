@@ -28,6 +28,8 @@ export const routedStepOf = (id: string): string | undefined => (id.startsWith('
 /** Delayed-event ids, so a timer can be cancelled when its call settles first. */
 export const retryTimerId = (stepId: string, index?: number): string => `retry:${callId(stepId, index)}`;
 export const timeoutTimerId = (stepId: string, index?: number): string => `timeout:${callId(stepId, index)}`;
+/** The delayed event that ends a `wait` step's sleep or times out its signal wait. */
+export const waitTimerId = (stepId: string): string => `wait:${stepId}`;
 
 /** The workflow timeout is an `after` delay of the `running` state. */
 export const WORKFLOW_TIMEOUT_DELAY = 'workflow_timeout';

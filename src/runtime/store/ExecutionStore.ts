@@ -48,7 +48,7 @@ export type NewExecution = Omit<ExecutionRecord, 'status' | 'snapshot' | 'create
 };
 
 /** The kinds of journal entries, one per step transition. */
-export type JournalKind = 'step.started' | 'step.completed' | 'step.failed' | 'step.skipped' | 'step.retrying' | 'item.started' | 'item.completed' | 'item.failed' | 'item.retrying';
+export type JournalKind = 'step.started' | 'step.completed' | 'step.failed' | 'step.skipped' | 'step.retrying' | 'step.signalled' | 'item.started' | 'item.completed' | 'item.failed' | 'item.retrying';
 
 /** One append-only journal entry: a step transition with its output or error. */
 export interface JournalEntry {
@@ -72,13 +72,13 @@ export interface JournalEntry {
 export type JournalEntryInput = Omit<JournalEntry, 'executionId' | 'seq' | 'at'> & { seq?: number; at?: number };
 
 /** Kinds of pending deadlines. */
-export type DeadlineKind = 'retry' | 'step_timeout' | 'workflow_timeout' | 'context_expiry';
+export type DeadlineKind = 'retry' | 'step_timeout' | 'wait' | 'workflow_timeout' | 'context_expiry';
 
 /** A pending timer as an absolute time, so a resumed run waits only what remains. */
 export interface Deadline {
   executionId: string;
   kind: DeadlineKind;
-  /** The step id (retry, step_timeout), the context type (context_expiry), or `workflow`. */
+  /** The step id (retry, step_timeout, wait), the context type (context_expiry), or `workflow`. */
   key: string;
   /** ms since epoch. */
   dueAt: number;

@@ -64,7 +64,7 @@ export function planResume(input: ResumeInput): ResumePlan {
       }
     }
   }
-  const stepKinds = new Set(['retry', 'step_timeout']);
+  const stepKinds = new Set(['retry', 'step_timeout', 'wait']);
   plan.timers = pendingTimers(
     input.deadlines.filter((d) => !(stepKinds.has(d.kind) && finished.has(d.key))),
     input.now,

@@ -1,4 +1,4 @@
-import { parseCallId, retryTimerId, timeoutTimerId, WORKFLOW_TIMEOUT_DELAY } from '../../machines/workflow/workflowIds.js';
+import { parseCallId, retryTimerId, timeoutTimerId, waitTimerId, WORKFLOW_TIMEOUT_DELAY } from '../../machines/workflow/workflowIds.js';
 import type { Deadline, DeadlineKind } from './ExecutionStore.js';
 
 /**
@@ -42,6 +42,7 @@ export function delayNameOf(kind: DeadlineKind, key: string): string | undefined
   if (kind === 'workflow_timeout') return WORKFLOW_TIMEOUT_DELAY;
   const call = kind === 'context_expiry' ? undefined : parseCallId(key);
   if (call === undefined) return undefined;
+  if (kind === 'wait') return waitTimerId(call.stepId);
   return kind === 'retry' ? retryTimerId(call.stepId, call.index) : timeoutTimerId(call.stepId, call.index);
 }
 

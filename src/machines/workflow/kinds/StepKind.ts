@@ -15,9 +15,19 @@ export interface FanOut {
   maxFailures: number;
 }
 
+/** What a `wait` step parks for: a signal (with an optional time limit) or a fixed duration. */
+export interface WaitPlan {
+  /** The signal name that completes the step; absent for a durable sleep. */
+  signal?: string;
+  /** Signal wait: fail with `WAIT_TIMEOUT` after this long. Sleep: complete after this long. */
+  dueInMs?: number;
+}
+
 /** A kind's own part of a step plan. */
 export interface KindPlan {
   fanOut?: FanOut;
+  /** The step parks instead of calling a tool (`wait`). */
+  wait?: WaitPlan;
   /** Expressions of the kind's own keys (e.g. `map.items`), for the scope analysis. */
   expressions: readonly Expression[];
 }
@@ -31,7 +41,7 @@ export interface KindDiagram {
 }
 
 /**
- * One step kind: everything that differs between `tool`, `map` (and later `wait`, `workflow`).
+ * One step kind: everything that differs between `tool`, `map`, `wait` (and later `workflow`).
  * The compiler, runtime, testing model and diagrams iterate over kinds through this; none of
  * them asks "is it a tool". Each kind is one file beside this one.
  */

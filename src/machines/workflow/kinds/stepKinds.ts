@@ -3,9 +3,10 @@ import type { StepDefinition } from '../../../definition/WorkflowDefinitionSchem
 import { mapKind } from './mapKind.js';
 import type { StepKind } from './StepKind.js';
 import { toolKind } from './toolKind.js';
+import { waitKind } from './waitKind.js';
 
 /** Every step kind, by its key. A new kind is one file plus its line here. */
-export const stepKinds: Readonly<Record<StepKindKey, StepKind>> = { tool: toolKind, map: mapKind };
+export const stepKinds: Readonly<Record<StepKindKey, StepKind>> = { tool: toolKind, map: mapKind, wait: waitKind };
 
 /** The kind of a validated step. */
 export function kindOf(step: StepDefinition): StepKind {

@@ -6,6 +6,6 @@ export const toolKind: StepKind = {
   key: 'tool',
   schema: ToolStepSchema,
   plan: () => ({ expressions: [] }),
-  diagram: (step) => ({ shape: 'box', detail: step.tool }),
+  diagram: (step) => ({ shape: 'box', detail: 'tool' in step ? step.tool : '' }),
   modelOutcomes: (_step, toolOutcomes) => [...toolOutcomes],
 };

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { DurationMsSchema } from '../DurationSchema.js';
+import { IdentifierSchema } from '../IdentifierSchema.js';
+import { stepCommonShape } from './StepCommon.js';
+
+/**
+ * What a `wait` step waits for: a signal (`runtime.signal(executionId, name, payload)`), with an
+ * optional time limit, or a fixed duration (durable sleep). Exactly one of `signal` and
+ * `durationMs`; `timeoutMs` only with `signal`.
+ */
+export const WaitSpecSchema = z
+  .object({
+    signal: IdentifierSchema.optional().describe('The signal name that completes the step; its payload is the output'),
+    timeoutMs: DurationMsSchema.optional().describe('With `signal`: fail the step with WAIT_TIMEOUT when no signal came in time'),
+    durationMs: DurationMsSchema.optional().describe('Durable sleep: the step completes (output null) after this long'),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.signal === undefined && spec.durationMs === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a wait needs exactly one of `signal` and `durationMs`; it has neither' });
+    }
+    if (spec.signal !== undefined && spec.durationMs !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['durationMs'], message: 'a wait needs exactly one of `signal` and `durationMs`; it has both' });
+    }
+    if (spec.durationMs !== undefined && spec.timeoutMs !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['timeoutMs'], message: '`timeoutMs` limits a signal wait; a `durationMs` wait has no timeout' });
+    }
+  });
+export type WaitSpec = z.infer<typeof WaitSpecSchema>;
+
+/** A `wait` step: parks the run until a signal or for a duration; no tool runs. */
+export const WaitStepSchema = z
+  .object({
+    ...stepCommonShape,
+    wait: WaitSpecSchema,
+  })
+  .strict();
+export type WaitStepDefinition = z.infer<typeof WaitStepSchema>;
