@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { DurationMsSchema } from '../DurationSchema.js';
 import { IdentifierSchema } from '../IdentifierSchema.js';
+
+/** The longest timer a JavaScript runtime keeps: `setTimeout` fires at once past 2³¹−1 ms (about 24.8 days). */
+export const MAX_WAIT_MS = 2_147_483_647;
+
+/** A wait's duration: {@link DurationMsSchema}, capped at the longest timer the clock can hold. */
+const WaitMsSchema = DurationMsSchema.max(MAX_WAIT_MS, `must be at most ${MAX_WAIT_MS} ms (2^31-1, about 24.8 days)`);
 import { stepCommonShape } from './StepCommon.js';
 
 /**
@@ -11,8 +17,8 @@ import { stepCommonShape } from './StepCommon.js';
 export const WaitSpecSchema = z
   .object({
     signal: IdentifierSchema.optional().describe('The signal name that completes the step; its payload is the output'),
-    timeoutMs: DurationMsSchema.optional().describe('With `signal`: fail the step with WAIT_TIMEOUT when no signal came in time'),
-    durationMs: DurationMsSchema.optional().describe('Durable sleep: the step completes (output null) after this long'),
+    timeoutMs: WaitMsSchema.optional().describe('With `signal`: fail the step with WAIT_TIMEOUT when no signal came in time'),
+    durationMs: WaitMsSchema.optional().describe('Durable sleep: the step completes (output null) after this long'),
   })
   .strict()
   .superRefine((spec, ctx) => {
