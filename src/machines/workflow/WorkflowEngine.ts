@@ -500,9 +500,9 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
         endWait(d, parked, payload);
         return d.done();
       }
-      const next = waits.find((p) => d.step(p.id).status === 'pending') ?? (waits[0] as StepPlan);
+      const next = waits.find((p) => d.step(p.id).status === 'pending') ?? waits[0];
       d.context.signals = { ...d.context.signals, [name]: [...(d.context.signals?.[name] ?? []), payload] };
-      d.emit({ type: 'step.signalled', stepId: next.id, tool: next.toolName, name, buffered: true });
+      if (next) d.emit({ type: 'step.signalled', stepId: next.id, tool: next.toolName, name, buffered: true });
       return d.done();
     },
 
