@@ -8,6 +8,7 @@ import { inspectCommand, type InspectMode } from './inspectCommand.js';
 import { mcpCommand, parsePort, parsePositiveInteger } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
 import { DEFAULT_STORE, runsRequestCommand, runsListCommand, runsResumeCommand, runsShowCommand, workerCommand } from './runsCommand.js';
+import { runsSignalCommand } from './runsSignalCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
 import { validateCommand } from './validateCommand.js';
 
@@ -152,6 +153,17 @@ runs
       ...(opts.wait ? { wait: true } : {}),
       ...(opts.force ? { force: true } : {}),
     });
+  });
+runs
+  .command('signal')
+  .description('send a signal to a stored run parked on a wait step: takes it up here, delivers it, runs it until it ends or waits again')
+  .argument('<id>', 'execution id')
+  .argument('<name>', 'signal name (the wait step\'s `signal`)')
+  .option('--payload <json>', 'the signal payload, JSON (the wait step\'s output)')
+  .addOption(storeOption())
+  .addOption(logLevelOption())
+  .action(async (id: string, name: string, opts: { store: string; logLevel: string; payload?: string }) => {
+    process.exitCode = await runsSignalCommand(id, name, { store: opts.store, logger: createCliLogger(opts.logLevel), ...(opts.payload === undefined ? {} : { payload: opts.payload }) });
   });
 for (const [name, status, description] of [
   ['cancel', 'cancelled', 'cancel a stored run (its owner stops it at its next lease renewal; a run nobody holds is not resumed)'],

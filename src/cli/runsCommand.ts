@@ -25,7 +25,7 @@ const print = (text: string): void => {
 };
 
 /** The file of a `sqlite:` store URL (or a bare `.db` path), else undefined. */
-function sqliteFile(url: string): string | undefined {
+export function sqliteFile(url: string): string | undefined {
   const path = url.startsWith('sqlite://') ? url.slice('sqlite://'.length) : url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : /\.(db|sqlite|sqlite3)$/i.test(url) ? url : undefined;
   return path === undefined || path === ':memory:' ? undefined : path;
 }
@@ -155,7 +155,7 @@ export function runsRequestCommand(executionId: string, status: 'cancelled' | 'p
   });
 }
 
-async function durableRuntime(options: RunsOptions & { leaseMs?: number; nodeId?: string }): Promise<Runtime> {
+export async function durableRuntime(options: RunsOptions & { leaseMs?: number; nodeId?: string }): Promise<Runtime> {
   const env = await detectCapabilities();
   return createRuntime({
     tools: defaultTools(),
