@@ -1,10 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRuntime, defineTool, isRuntimeError, validateWorkflow, type Runtime, type WorkflowContext, type WorkflowDefinitionInput } from '../src/index.js';
+import { createMcpServer } from '../src/mcp/createMcpServer.js';
 import { createCountingClock, drive, flush } from './support/leakCheck.js';
 
 /** A tool held until `open()`; counts its calls. */
@@ -304,7 +308,7 @@ describe('wait: durable (SQLite)', () => {
     clock.increment(1);
     const result = await drive(clock, resumed!.result, 1);
     expect(result.status).toBe('completed');
-    expect(result.steps.s?.finishedAt).toBe(execution.actor.getSnapshot().context.startedAt + 60_000);
+    expect(result.steps.s?.finishedAt).toBe((execution.actor.getSnapshot() as { context: WorkflowContext }).context.startedAt + 60_000);
     await second.stop();
   });
 });
@@ -336,5 +340,33 @@ describe('wait: property', () => {
       }),
       { seed: 1414, numRuns: 25 },
     );
+  });
+});
+
+describe('wait: MCP', () => {
+  it('get_workflow_status reports the waiting step and its signal; signal_workflow completes it; bad signals are typed errors', async () => {
+    const runtime = createRuntime({ tools: [echo] });
+    const server = createMcpServer({ runtime });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: 'orchkit-test', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+      const execution = runtime.startWorkflow(approval);
+      await parked(runtime, execution.executionId, 'approve');
+      const { executionId } = execution;
+      expect((await call('get_workflow_status', { executionId })).structuredContent).toMatchObject({ status: 'running', steps: { approve: { status: 'running', phase: 'waiting', signal: 'approval' } } });
+      const bad = await call('signal_workflow', { executionId, name: 'other' });
+      expect(bad.isError).toBe(true);
+      expect(JSON.stringify(bad.content)).toContain('SIGNAL_NOT_AWAITED');
+      const unknown = await call('signal_workflow', { executionId: 'nope', name: 'approval' });
+      expect(JSON.stringify(unknown.content)).toContain('EXECUTION_NOT_FOUND');
+      expect((await call('signal_workflow', { executionId, name: 'approval', payload: { approved: true, by: 'mcp' } })).isError).toBeFalsy();
+      expect((await execution.result).output).toEqual({ by: 'mcp', approved: true });
+    } finally {
+      await client.close();
+      await runtime.stop();
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
+import { isRuntimeError } from '../errors/RuntimeError.js';
 import type { WorkflowContext } from '../machines/workflow/WorkflowContext.js';
 import type { Runtime } from '../runtime/createRuntime.js';
 import type { ExecutionRecord, ExecutionStore } from '../runtime/store/ExecutionStore.js';
@@ -18,8 +19,8 @@ import { successResult } from './successResult.js';
 const ExecutionRef = z.object({ executionId: z.string().min(1) });
 
 /**
- * `list_workflows`, `get_workflow_status`, `cancel_workflow`, `pause_workflow` and
- * `resume_workflow`. With a store (`orchkit mcp --store`), status is read from it and pause,
+ * `list_workflows`, `get_workflow_status`, `cancel_workflow`, `pause_workflow`,
+ * `resume_workflow` and `signal_workflow`. With a store (`orchkit mcp --store`), status is read from it and pause,
  * resume and cancel are written to it, so they reach runs of any node and outlive the server;
  * without one, status covers this process only and pause/resume answer `NOT_SUPPORTED`.
  * Runs in a session of another MCP session (`scope`) are not found here.
@@ -51,7 +52,7 @@ export function registerWorkflowControls(server: McpServer, runtime: Runtime, hi
     const running = find(executionId);
     if (running) {
       const context = (running.actor.getSnapshot() as { context: WorkflowContext }).context;
-      const steps = Object.fromEntries(Object.entries(context.steps).map(([id, step]) => [id, { status: step.status, attempts: step.attempts }]));
+      const steps = stepStates(context);
       const { workflowId, correlationId } = running;
       return successResult({ executionId, workflowId, correlationId, sessionId: scope.outer(running.sessionId), status: 'running', steps }, `${workflowId}: running (execution ${executionId})`);
     }
@@ -86,6 +87,29 @@ export function registerWorkflowControls(server: McpServer, runtime: Runtime, hi
     throw new ToolError({ code: 'EXECUTION_FINISHED', type: ErrorType.validation, retryable: false, tool: 'cancel_workflow', message: `execution ${executionId} already ended: ${ended}` });
   });
 
+  const SignalInput = ExecutionRef.extend({
+    name: z.string().min(1).describe("The signal name: a wait step's `signal`"),
+    payload: z.unknown().optional().describe("JSON; the wait step's output (null when absent)"),
+  });
+  const signalDescription = 'Sends a signal to an execution running here: completes the wait step parked for that name (its payload is the step output), or is kept until the step waits';
+  registerMcpTool(server, { name: 'signal_workflow', description: signalDescription, input: SignalInput, output: ExecutionAnswerSchema }, async ({ executionId, name, payload }) => {
+    const running = find(executionId);
+    if (!running) {
+      if (!(await stored(executionId)) && !recent(executionId)) throw notFound(executionId, 'signal_workflow', runtime.store);
+    }
+    try {
+      await runtime.signal(executionId, name, payload);
+    } catch (error) {
+      if (!isRuntimeError(error)) throw error;
+      const type = error.code === 'EXECUTION_NOT_FOUND' ? ErrorType.notFound : ErrorType.validation;
+      throw new ToolError({ code: error.code, type, retryable: false, tool: 'signal_workflow', message: error.message, ...(error.path === undefined ? {} : { details: { path: error.path } }) });
+    }
+    const execution = running ?? find(executionId);
+    const context = execution ? (execution.actor.getSnapshot() as { context: WorkflowContext }).context : undefined;
+    const answer = { executionId, status: context ? 'running' : 'finished', ...(execution ? { workflowId: execution.workflowId, correlationId: execution.correlationId } : {}), ...(context ? { steps: stepStates(context) } : {}) };
+    return successResult(answer, `signal ${name} sent to execution ${executionId}`);
+  });
+
   const pauseDescription = 'Pauses an execution durably (needs the store): it stops where it is, survives restarts, and waits for resume_workflow; the step that was running runs again on resume';
   registerMcpTool(server, { name: 'pause_workflow', description: pauseDescription, input: ExecutionRef, output: ExecutionAnswerSchema }, async ({ executionId }) => {
     const store = requireStore(runtime, 'pause_workflow');
@@ -117,6 +141,16 @@ export function registerWorkflowControls(server: McpServer, runtime: Runtime, hi
 }
 
 const isEnded = (status: string): boolean => ['completed', 'failed', 'cancelled', 'timed_out'].includes(status);
+
+/** Step states as the controls answer them; a parked wait says what it waits for. */
+function stepStates(context: WorkflowContext): Record<string, { status: string; attempts: number; phase?: string; signal?: string }> {
+  return Object.fromEntries(
+    Object.entries(context.steps).map(([id, step]) => [
+      id,
+      step.phase === 'waiting' ? { status: step.status, attempts: step.attempts, phase: 'waiting', ...(step.signal === undefined ? {} : { signal: step.signal }) } : { status: step.status, attempts: step.attempts },
+    ]),
+  );
+}
 
 function requireStore(runtime: Runtime, tool: string): ExecutionStore {
   if (runtime.store) return runtime.store;
