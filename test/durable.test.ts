@@ -50,8 +50,9 @@ describe('durable executions (SQLite)', () => {
     const first = createRuntime({ tools: tools(effects, new Set(['b'])), clock, store: file, nodeId: 'node-1', leaseMs: 1_000 });
     const execution = first.startWorkflow(chain);
     let retryDueAt: number | undefined;
-    for (let i = 0; i < 50 && retryDueAt === undefined; i++) {
-      await flush();
+    // The store's driver loads on first use and the record commits before the first tool: poll in real time.
+    for (let i = 0; i < 500 && retryDueAt === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
       retryDueAt = (execution.actor.getSnapshot() as { context: { steps: Record<string, { status: string; retryDueAt?: number }> } }).context.steps.b?.retryDueAt;
     }
     clock.increment(4_000); // 4 s of the 10 s retry wait pass before the "crash"

@@ -5,6 +5,8 @@ import { createActor } from 'xstate';
 import { z } from 'zod';
 import { compileWorkflow, createRuntime, defineTool, validateWorkflow, type WorkflowContext, type WorkflowDefinitionInput } from '../src/index.js';
 import { exploreWorkflow } from '../src/testing/index.js';
+import { toMermaid } from '../src/visualize/toMermaid.js';
+import { workflowGraph } from '../src/visualize/workflowGraph.js';
 import { flush } from './support/leakCheck.js';
 
 /** A tool whose calls can be held until released, recording every call and every abort. */
@@ -38,6 +40,8 @@ function gatedTool() {
 
 interface KindCase {
   key: string;
+  /** The second label line its diagram gives step `b`. */
+  detail: string;
   definition: WorkflowDefinitionInput;
   output: unknown;
   /** A definition with one mistake in the kind's own keys, and the path the issue must name. */
@@ -47,6 +51,7 @@ interface KindCase {
 const kinds: KindCase[] = [
   {
     key: 'tool',
+    detail: 'work',
     definition: {
       id: 'kind-tool',
       steps: [
@@ -60,6 +65,7 @@ const kinds: KindCase[] = [
   },
   {
     key: 'map',
+    detail: 'map v: work',
     definition: {
       id: 'kind-map',
       input: { values: { type: 'array', default: [1, 2, 3] } },
@@ -135,6 +141,16 @@ describe.each(kinds)('step kind contract: $key', (kind) => {
     expect(aborted.length).toBe(gate.waiting.length);
     expect(calls.length).toBe(callsAtCancel);
     for (const step of Object.values(result.steps)) expect(['completed', 'cancelled']).toContain(step.status);
+  });
+
+  it('is drawn by its kind', () => {
+    const { tool } = gatedTool();
+    const checked = validateWorkflow(kind.definition, { tools: [tool] });
+    if (!checked.success) throw new Error('invalid contract workflow');
+    const graph = workflowGraph(checked.definition);
+    const node = graph.nodes.find((n) => n.id === 'b');
+    expect(node).toMatchObject({ kind: kind.key, detail: kind.detail });
+    expect(toMermaid(graph)).toContain(kind.detail);
   });
 
   it('is explored: every model path replays on the real runtime with no violation', async () => {

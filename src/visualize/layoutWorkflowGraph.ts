@@ -70,7 +70,7 @@ export function layoutWorkflowGraph(graph: WorkflowGraph): WorkflowLayout {
     return layer;
   };
 
-  const raw = graph.nodes.map((node) => [node.id, node.tool, ...describeStep(node)]);
+  const raw = graph.nodes.map((node) => [node.id, node.detail, ...describeStep(node)]);
   const width = Math.min(MAX_WIDTH, Math.max(140, ...raw.flat().map((line) => Math.ceil(line.length * CHAR_WIDTH) + 24)));
   const fits = Math.floor((width - 16) / CHAR_WIDTH);
   const height = Math.max(2, ...raw.map((lines) => lines.length)) * LINE_HEIGHT + 20;

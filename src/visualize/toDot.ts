@@ -31,8 +31,9 @@ export function toDot(graph: WorkflowGraph): string {
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
   for (const node of graph.nodes) {
-    const attributes = [`id=${dotString(`step-${node.id}`)}`, `label=${dotLabel([node.id, node.tool, ...describeStep(node)])}`];
+    const attributes = [`id=${dotString(`step-${node.id}`)}`, `label=${dotLabel([node.id, node.detail, ...describeStep(node)])}`];
     if (conditional.has(node.id)) attributes.push('shape=hexagon', 'style=dashed');
+    else if (node.shape === 'stack') attributes.push('peripheries=2');
     lines.push(`  ${dotString(node.id)} [${attributes.join(', ')}];`);
   }
   for (const edge of graph.edges) {

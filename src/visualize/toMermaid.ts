@@ -55,8 +55,9 @@ export function toMermaid(graph: WorkflowGraph): string {
   const conditional = new Set(graph.nodes.filter((node) => node.when !== undefined).map((node) => node.id));
   const lines = ['flowchart TD'];
   for (const node of graph.nodes) {
-    const label = [node.id, node.tool, ...describeStep(node)].map(mermaidText).join('<br/>');
-    const [open, close] = conditional.has(node.id) ? ['{{', '}}'] : ['[', ']'];
+    const label = [node.id, node.detail, ...describeStep(node)].map(mermaidText).join('<br/>');
+    // A conditional step is a hexagon; a step of one call per item (map) a subroutine box.
+    const [open, close] = conditional.has(node.id) ? ['{{', '}}'] : node.shape === 'stack' ? ['[[', ']]'] : ['[', ']'];
     lines.push(`  ${idOf(node.id)}${open}"${label}"${close}`);
   }
   for (const edge of graph.edges) {

@@ -1,11 +1,19 @@
+import type { StepKindKey } from '../definition/steps/stepKindKey.js';
 import type { RetryPolicy, StepDefinition, WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { stepTool } from '../definition/steps/stepTool.js';
+import type { KindDiagram } from '../machines/workflow/kinds/StepKind.js';
 import { kindOf } from '../machines/workflow/kinds/stepKinds.js';
 
 /** One step of a {@link WorkflowGraph}: what a diagram shows of it. */
 export interface WorkflowGraphNode {
   id: string;
   tool: string;
+  /** The step's kind (`tool`, `map`, ...); each kind says how it is drawn. */
+  kind: StepKindKey;
+  /** `box` for one call, `stack` for one call per item. */
+  shape: KindDiagram['shape'];
+  /** The label's second line, from the kind (`scan_image`, `map image: scan_image`). */
+  detail: string;
   /** CEL condition; the step is skipped when it is false. */
   when?: string;
   retry?: RetryPolicy;
@@ -39,6 +47,8 @@ export function workflowGraph(definition: WorkflowDefinition): WorkflowGraph {
   const nodes = definition.steps.map((step): WorkflowGraphNode => ({
     id: step.id,
     tool: stepTool(step) ?? kindOf(step).diagram(step).detail,
+    kind: kindOf(step).key,
+    ...kindOf(step).diagram(step),
     ...(step.when === undefined ? {} : { when: step.when }),
     ...('retry' in step && step.retry !== undefined ? { retry: step.retry } : {}),
     ...(step.timeoutMs === undefined ? {} : { timeoutMs: step.timeoutMs }),
