@@ -84,8 +84,10 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     readonly context: WorkflowContext;
     readonly steps: Record<string, StepState>;
     readonly effects: Effect[] = [];
-    private readonly owned = new Set<string>();
-    private readonly ownedItems = new Set<string>();
+    // Ids whose record (and items) this event copied; an event touches one or two steps, so a
+    // short array, made on first use, is cheaper than a Set per event.
+    private owned: string[] | undefined;
+    private ownedItems: string[] | undefined;
     constructor(base: WorkflowContext) {
       this.steps = { ...base.steps };
       this.context = { ...base, steps: this.steps };
@@ -95,26 +97,28 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     }
     /** This event's own copy of a step's record. */
     own(id: string): StepState {
-      if (!this.owned.has(id)) {
-        this.owned.add(id);
+      if (this.owned?.includes(id) !== true) {
+        (this.owned ??= []).push(id);
         this.steps[id] = { ...this.step(id) };
       }
       return this.steps[id] as StepState;
     }
     /** Replaces a step's record with one this event built. */
     replace(id: string, step: StepState): void {
-      this.owned.add(id);
-      this.ownedItems.delete(id);
+      if (this.owned?.includes(id) !== true) (this.owned ??= []).push(id);
+      if (this.ownedItems?.includes(id) === true) this.ownedItems = this.ownedItems.filter((owned) => owned !== id);
       this.steps[id] = step;
     }
     set(id: string, changes: Partial<StepState>): StepState {
-      return Object.assign(this.own(id), changes);
+      if (this.owned?.includes(id) === true) return Object.assign(this.steps[id] as StepState, changes);
+      (this.owned ??= []).push(id);
+      return (this.steps[id] = { ...this.step(id), ...changes });
     }
     /** This event's own copy of a map step's items (and of their calls and outputs). */
     items(id: string): ItemsState {
       const step = this.own(id);
-      if (!this.ownedItems.has(id)) {
-        this.ownedItems.add(id);
+      if (this.ownedItems?.includes(id) !== true) {
+        (this.ownedItems ??= []).push(id);
         const items = step.items as ItemsState;
         step.items = { ...items, calls: { ...items.calls }, outputs: items.outputs.slice() };
       }
