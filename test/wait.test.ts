@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { createRuntime, defineTool, isRuntimeError, validateWorkflow, type Runtime, type WorkflowContext, type WorkflowDefinitionInput } from '../src/index.js';
 import { createMcpServer } from '../src/mcp/createMcpServer.js';
 import { createCountingClock, drive, flush } from './support/leakCheck.js';
+import { runCli } from './support/runCli.js';
 
 /** A tool held until `open()`; counts its calls. */
 function gate() {
@@ -271,6 +272,11 @@ describe('wait: durable (SQLite)', () => {
     await first.signal(execution.executionId, 'approval', { n: 1 }); // kept: approve is not waiting yet
     await first.signal(execution.executionId, 'approval', { n: 2 }); // kept too
     await first.stop();
+    // `orchkit runs list` says what each parked run waits for.
+    const listed = await runCli(['runs', 'list', '--store', store, '--json']);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toContainEqual(expect.objectContaining({ executionId: execution.executionId, waitingFor: ['early (signal early)'] }));
+    expect((await runCli(['runs', 'list', '--store', store])).stdout).toMatch(/WAITING[\s\S]*early \(signal early\)/);
 
     const second = createRuntime({ store, tools: [g.tool, echo] });
     expect(await rejection(second.signal(execution.executionId, 'early'))).toMatchObject({ code: 'EXECUTION_NOT_LOADED' });

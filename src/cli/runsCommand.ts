@@ -1,3 +1,4 @@
+import { waitingSteps } from './waitingSteps.js';
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { isOrchkitError } from '../errors/OrchkitError.js';
@@ -72,7 +73,8 @@ export function runsListCommand(options: RunsOptions & { status?: ExecutionStatu
       print(`no runs in ${options.store ?? DEFAULT_STORE}`);
       return ExitCode.ok;
     }
-    print(table([['ID', 'WORKFLOW', 'STATUS', 'OWNER', 'UPDATED'], ...records.map((r) => [r.executionId, `${r.workflowId}@${r.version}`, r.status, r.owner ?? '-', iso(r.updatedAt)])]));
+    const rows = records.map((r) => [r.executionId, `${r.workflowId}@${r.version}`, r.status, r.owner ?? '-', iso(r.updatedAt), waitingSteps(r.snapshot).join(', ') || '-']);
+    print(table([['ID', 'WORKFLOW', 'STATUS', 'OWNER', 'UPDATED', 'WAITING'], ...rows]));
     return ExitCode.ok;
   }, (file) => {
     print(options.json ? '[]' : `no runs in ${options.store ?? DEFAULT_STORE} (${file} does not exist yet)`);
@@ -90,6 +92,7 @@ function summary(record: ExecutionRecord): Record<string, unknown> {
     leaseExpiresAt: record.leaseExpiresAt ?? null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    waitingFor: record.status === 'running' || record.status === 'paused' ? waitingSteps(record.snapshot) : [],
   };
 }
 

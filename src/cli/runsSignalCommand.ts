@@ -1,3 +1,4 @@
+import { waitingSteps } from './waitingSteps.js';
 import { existsSync } from 'node:fs';
 import type { WorkflowContext } from '../machines/workflow/WorkflowContext.js';
 import { isOrchkitError } from '../errors/OrchkitError.js';
@@ -71,8 +72,7 @@ export async function runsSignalCommand(executionId: string, name: string, optio
       if (result.output !== undefined) process.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
       return result.status === 'completed' ? ExitCode.ok : ExitCode.runFailed;
     }
-    const context = (execution.actor.getSnapshot() as { context: WorkflowContext }).context;
-    const waiting = Object.entries(context.steps).filter(([, s]) => s.phase === 'waiting').map(([id, s]) => (s.signal === undefined ? `${id} (sleep)` : `${id} (signal ${s.signal})`));
+    const waiting = waitingSteps(execution.actor.getSnapshot());
     process.stdout.write(`${executionId}: signal ${name} delivered; the run waits again: ${waiting.join(', ')}\n`);
     return ExitCode.ok;
   } catch (error) {
