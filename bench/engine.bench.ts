@@ -29,7 +29,8 @@ function mapDefinition(width: number): WorkflowDefinitionInput {
 }
 
 async function measure(label: string, stepsPerRun: number, parallel: number, budgetMs: number, once: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 20; i++) await once();
+  // The same warm-up for every implementation: enough runs for V8 to optimize the hot paths of each.
+  for (let i = 0; i < 300; i++) await once();
   let runs = 0;
   const started = performance.now();
   while (performance.now() - started < budgetMs) {
