@@ -157,7 +157,7 @@ describe('wait: signals', () => {
     const id = execution.executionId;
     expect(await rejection(runtime.signal('nope', 'approval'))).toEqual({ code: 'EXECUTION_NOT_FOUND', path: undefined });
     expect(await rejection(runtime.signal(id, 'not a name'))).toEqual({ code: 'SIGNAL_INVALID', path: 'name' });
-    expect(await rejection(runtime.signal(id, 'other'))).toEqual({ code: 'SIGNAL_NOT_AWAITED', path: 'name' });
+    expect(await rejection(runtime.signal(id, 'other'))).toEqual({ code: 'SIGNAL_UNKNOWN', path: 'name' });
     expect(await rejection(runtime.signal(id, 'approval', { when: new Date() }))).toEqual({ code: 'SIGNAL_PAYLOAD_NOT_JSON', path: 'payload.when' });
     expect(await rejection(runtime.signal(id, 'approval', () => 1))).toMatchObject({ code: 'SIGNAL_PAYLOAD_NOT_JSON' });
     expect(await rejection(runtime.signal(id, 'approval', { text: 'x'.repeat(100) }))).toMatchObject({ code: 'SIGNAL_PAYLOAD_TOO_LARGE' });
@@ -365,7 +365,7 @@ describe('wait: MCP', () => {
       expect((await call('get_workflow_status', { executionId })).structuredContent).toMatchObject({ status: 'running', steps: { approve: { status: 'running', phase: 'waiting', signal: 'approval' } } });
       const bad = await call('signal_workflow', { executionId, name: 'other' });
       expect(bad.isError).toBe(true);
-      expect(JSON.stringify(bad.content)).toContain('SIGNAL_NOT_AWAITED');
+      expect(JSON.stringify(bad.content)).toContain('SIGNAL_UNKNOWN');
       const unknown = await call('signal_workflow', { executionId: 'nope', name: 'approval' });
       expect(JSON.stringify(unknown.content)).toContain('EXECUTION_NOT_FOUND');
       expect((await call('signal_workflow', { executionId, name: 'approval', payload: { approved: true, by: 'mcp' } })).isError).toBeFalsy();

@@ -18,7 +18,7 @@ export const RuntimeErrorCode = {
   /** `signal()`: the signal name is not an identifier. */
   signalInvalid: 'SIGNAL_INVALID',
   /** `signal()`: no `wait` step of the execution waits for this signal name. */
-  signalNotAwaited: 'SIGNAL_NOT_AWAITED',
+  signalUnknown: 'SIGNAL_UNKNOWN',
   /** `signal()`: the payload is not JSON data (`path` says where). */
   signalPayloadNotJson: 'SIGNAL_PAYLOAD_NOT_JSON',
   /** `signal()`: the payload encodes to more bytes than shared context allows an entry. */

@@ -141,7 +141,7 @@ export interface Runtime {
    * waits. Published on the bus as `workflow.signal` with the execution's correlationId, so it
    * shows in `trace()`. Rejects with a `RuntimeError`: `EXECUTION_NOT_FOUND` (unknown id),
    * `EXECUTION_FINISHED`, `EXECUTION_NOT_LOADED` (a stored run not running here: resume it
-   * first), `SIGNAL_INVALID` (a name that is not an identifier), `SIGNAL_NOT_AWAITED` (no wait
+   * first), `SIGNAL_INVALID` (a name that is not an identifier), `SIGNAL_UNKNOWN` (no wait
    * step of the run waits for it), `SIGNAL_PAYLOAD_NOT_JSON`, `SIGNAL_PAYLOAD_TOO_LARGE` (over
    * `context.maxEntryBytes`, 1 MiB by default).
    *

@@ -274,7 +274,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     },
     async signal(executionId, name, payload) {
       assertRunning();
-      const checked = checkSignal(name, payload, maxSignalBytes);
+      // The execution is checked before the signal's name and payload (shared/DESIGN.md, signals).
       const execution = running.get(executionId);
       if (!execution) {
         if (finishedHere.has(executionId)) throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished`);
@@ -283,8 +283,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         if (record.result !== undefined) throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished (${record.status})`);
         throw new RuntimeError('EXECUTION_NOT_LOADED', `execution ${executionId} is ${record.status} in the store but not running on this runtime; resume({ executionId }) it here first`);
       }
+      const checked = checkSignal(name, payload, maxSignalBytes);
       if (!execution.definition.steps.some((step) => 'wait' in step && step.wait.signal === name)) {
-        throw new RuntimeError('SIGNAL_NOT_AWAITED', `no wait step of workflow "${execution.workflowId}" waits for signal "${name}"`, { path: 'name' });
+        throw new RuntimeError('SIGNAL_UNKNOWN', `no wait step of workflow "${execution.workflowId}" waits for signal "${name}"`, { path: 'name' });
       }
       const snapshot = execution.actor.getSnapshot() as { status: string; value: unknown };
       if (snapshot.status !== 'active' || snapshot.value !== 'running') throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished`);

@@ -1,42 +1,25 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
-import { z } from 'zod';
 import type { AnyTool } from '../../actors/defineTool.js';
-import { formatPath } from '../../definition/formatPath.js';
-import { RetryPolicySchema, type RetryPolicy } from '../../definition/WorkflowDefinitionSchema.js';
-import { DurationMsSchema, durationProblem } from '../../definition/DurationSchema.js';
+import type { RetryPolicy } from '../../definition/WorkflowDefinitionSchema.js';
+import { durationProblem } from '../../definition/DurationSchema.js';
 import { ErrorType } from '../../errors/ErrorInfo.js';
 import { RuntimeError } from '../../errors/RuntimeError.js';
 import { isToolError, ToolError } from '../../errors/ToolError.js';
 import { retryDelay } from '../../machines/workflow/retryDelay.js';
 import type { Clock } from '../../machines/Clock.js';
 import type { CallOutcome, RuntimeMetrics } from '../RuntimeMetrics.js';
-import { BulkheadSettingsSchema, createBulkhead, type Bulkhead } from './Bulkhead.js';
+import { createBulkhead, type Bulkhead } from './Bulkhead.js';
+import { layer, parseSettings, type PolicySettings, type PolicySettingsInput } from './PolicySettings.js';
+
+export { PolicySettingsSchema, type PolicySettings, type PolicySettingsInput } from './PolicySettings.js';
 import {
   breakerAdmits,
-  BreakerSettingsSchema,
   circuitBreakerMachine,
   countsAsBreakerFailure,
   type BreakerState,
   type CircuitBreakerEmitted,
 } from '../../machines/breaker/circuitBreakerMachine.js';
 
-/**
- * Policies of one tool's calls. Defaults: a breaker (5 consecutive failures, or 50% of the last
- * 20 calls with at least 10, opens it for 30 s; 2 trial successes close it), no bulkhead (steps
- * are already limited by a workflow's `concurrency`), no time limit and no retry (the caller
- * passes those; a step's retries and timeout live in its machine).
- */
-export const PolicySettingsSchema = z
-  .object({
-    timeoutMs: DurationMsSchema.optional(),
-    retry: z.union([RetryPolicySchema, z.literal(false)]).default(false),
-    breaker: z.union([BreakerSettingsSchema, z.literal(false)]).default(() => BreakerSettingsSchema.parse({})),
-    bulkhead: z.union([BulkheadSettingsSchema, z.literal(false)]).default(false),
-  })
-  .strict();
-export type PolicySettings = z.output<typeof PolicySettingsSchema>;
-/** Settings as written: any field may be left out; a partial breaker or bulkhead is completed from the defaults. */
-export type PolicySettingsInput = z.input<typeof PolicySettingsSchema>;
 
 /** Options of {@link createCallPolicies}. */
 export interface CallPoliciesOptions {
@@ -104,19 +87,6 @@ interface ToolEntry {
 
 const STATE_OF = { 'breaker.opened': 'open', 'breaker.halfOpen': 'halfOpen', 'breaker.closed': 'closed' } as const;
 const OUTCOME_OF: Record<string, CallOutcome> = { TOOL_TIMEOUT: 'timeout', CANCELLED: 'cancelled', BULKHEAD_FULL: 'bulkhead_full' };
-
-function parseSettings(input: unknown, where: string): PolicySettings {
-  const parsed = PolicySettingsSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${formatPath(issue.path) || '<root>'}: ${issue.message}`).join('; ');
-  throw new RuntimeError('INVALID_OPTION', `invalid call policies for ${where}: ${problems}`);
-}
-
-/** Layers `over` on `base`: `false` turns a policy off, an object merges field by field. */
-function layer(base: object | false | undefined, over: object | false | undefined): object | false | undefined {
-  if (over === undefined || over === false) return over ?? base;
-  return base === false || base === undefined ? over : { ...base, ...over };
-}
 
 const cancelledError = (tool: string): ToolError =>
   new ToolError({ code: 'CANCELLED', type: ErrorType.cancelled, retryable: false, tool, message: `${tool} was cancelled` });
@@ -395,7 +365,6 @@ export function createCallPolicies(options: CallPoliciesOptions): CallPolicies {
   };
 }
 
-/** A call's `timeoutMs` option is checked like every duration of a definition. */
 /** The error of a call's `timeoutMs` out of range (a rejection of the call, like every call failure). */
 function timeoutProblem(tool: string, timeoutMs: number): RuntimeError | undefined {
   const problem = durationProblem(timeoutMs);

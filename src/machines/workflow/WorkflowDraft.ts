@@ -1,0 +1,119 @@
+import type { RouteCallInput } from './routeActor.js';
+import type { ToolCallInput } from './toolActor.js';
+import type { CallState, ItemsState, StepState, WorkflowContext, WorkflowEmitted, WorkflowTimerEvent } from './WorkflowContext.js';
+
+/** What the machine does after the engine decided: XState actions, applied in order. */
+export type Effect =
+  | { type: 'spawn'; id: string; input: ToolCallInput }
+  | { type: 'route'; id: string; input: RouteCallInput }
+  | { type: 'stop'; id: string }
+  | { type: 'schedule'; id: string; event: WorkflowTimerEvent; delayMs: number }
+  | { type: 'cancel'; id: string }
+  | { type: 'emit'; event: WorkflowEmitted };
+
+/** The next context and the effects that go with it. */
+export interface Transition {
+  context: WorkflowContext;
+  effects: Effect[];
+}
+
+/**
+ * A step's record once it ended: what it did (attempts, times, items, routing), without the
+ * bookkeeping of a call in flight (phase, pending retry, the error of an earlier attempt).
+ * Spelled out: object rest with excluded keys is a slow path in V8, and this runs per step.
+ */
+export function finished(step: StepState, status: StepState['status'], finishedAt: number, output: unknown): StepState {
+  const next: StepState = { status, attempts: step.attempts, finishedAt };
+  if (output !== undefined) next.output = output;
+  if (step.startedAt !== undefined) next.startedAt = step.startedAt;
+  if (step.attemptStartedAt !== undefined) next.attemptStartedAt = step.attemptStartedAt;
+  if (step.routedTo !== undefined) next.routedTo = step.routedTo;
+  if (step.patchedInput !== undefined) next.patchedInput = step.patchedInput;
+  if (step.skipReason !== undefined) next.skipReason = step.skipReason;
+  if (step.items !== undefined) next.items = step.items;
+  return next;
+}
+
+/**
+ * A context being changed. Copy on first write, once per event: the context and its step
+ * record map when the event starts, a step's record (and a map's items) the first time the
+ * event changes it; after that the event changes its own copies in place. So starting 50 items
+ * in one event copies the items once, not 50 times, and the snapshot before the event is
+ * never touched.
+ */
+export class WorkflowDraft {
+  readonly context: WorkflowContext;
+  readonly steps: Record<string, StepState>;
+  readonly effects: Effect[] = [];
+  // Ids whose record (and items) this event copied; an event touches one or two steps, so a
+  // short array, made on first use, is cheaper than a Set per event.
+  private owned: string[] | undefined;
+  private ownedItems: string[] | undefined;
+  constructor(base: WorkflowContext) {
+    this.steps = { ...base.steps };
+    this.context = { ...base, steps: this.steps };
+  }
+  step(id: string): StepState {
+    return this.steps[id] as StepState;
+  }
+  /** This event's own copy of a step's record. */
+  own(id: string): StepState {
+    if (this.owned?.includes(id) !== true) {
+      (this.owned ??= []).push(id);
+      this.steps[id] = { ...this.step(id) };
+    }
+    return this.steps[id] as StepState;
+  }
+  /** Replaces a step's record with one this event built. */
+  replace(id: string, step: StepState): void {
+    if (this.owned?.includes(id) !== true) (this.owned ??= []).push(id);
+    if (this.ownedItems?.includes(id) === true) this.ownedItems = this.ownedItems.filter((owned) => owned !== id);
+    this.steps[id] = step;
+  }
+  set(id: string, changes: Partial<StepState>): StepState {
+    if (this.owned?.includes(id) === true) return Object.assign(this.steps[id] as StepState, changes);
+    (this.owned ??= []).push(id);
+    return (this.steps[id] = { ...this.step(id), ...changes });
+  }
+  /** This event's own copy of a map step's items (and of their calls and outputs). */
+  items(id: string): ItemsState {
+    const step = this.own(id);
+    if (this.ownedItems?.includes(id) !== true) {
+      (this.ownedItems ??= []).push(id);
+      const items = step.items as ItemsState;
+      step.items = { ...items, calls: { ...items.calls }, outputs: items.outputs.slice() };
+    }
+    return step.items as ItemsState;
+  }
+  /** A call's bookkeeping: the tool step's own record, or a map item's. */
+  call(stepId: string, index: number | undefined): CallState {
+    return index === undefined ? this.step(stepId) : ((this.step(stepId).items as ItemsState).calls[index] ?? { attempts: 0 });
+  }
+  setCall(stepId: string, index: number | undefined, call: CallState): void {
+    if (index === undefined) this.set(stepId, call);
+    else this.items(stepId).calls[index] = call;
+  }
+  emit(event: WorkflowEmitted): void {
+    this.effects.push({ type: 'emit', event });
+  }
+  done(): Transition {
+    return { context: this.context, effects: this.effects };
+  }
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'skipped', 'cancelled']);
+
+/** Marks every unfinished step cancelled (cancel, workflow timeout, a failure past the policy). */
+export function cancelUnfinished(context: WorkflowContext, now: number): WorkflowContext {
+  const steps: Record<string, StepState> = {};
+  for (const [id, step] of Object.entries(context.steps)) {
+    if (TERMINAL.has(step.status)) {
+      steps[id] = step;
+      continue;
+    }
+    const { phase: _phase, ...rest } = step;
+    const items = rest.items ? { ...rest.items, calls: {}, running: 0, cancelled: rest.items.total - rest.items.completed - rest.items.failed } : undefined;
+    steps[id] = { ...rest, status: 'cancelled', finishedAt: now, ...(items ? { items } : {}) };
+  }
+  return { ...context, steps, running: 0, queue: [], open: 0 };
+}
