@@ -5,7 +5,8 @@ import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type AnyTool, type Runtime } from '../src/index.js';
 import { createHold, heldWorkflow as workflow } from './support/heldWorkflow.js';
-import { createCountingClock, drive, flush, type CountingClock } from './support/leakCheck.js';
+import { createCountingClock, drive, type CountingClock } from './support/leakCheck.js';
+import { until } from './support/until.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -14,14 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await flush();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function node(clock: CountingClock, file: string, nodeId: string, tool: AnyTool): Runtime {
   return createRuntime({ tools: [tool], clock, store: `sqlite:${file}`, nodeId, leaseMs: 900 });
@@ -34,7 +27,7 @@ describe('pause, resume and cancel through the store', () => {
     const runtime = node(clock, path.join(dir, 'local.db'), 'node-a', hold.tool);
     const suspended = firstValueFrom(runtime.bus.subscribe('execution.suspended'));
     const execution = runtime.startWorkflow(workflow);
-    await until(() => hold.calls.includes('b#1'), 'step b to start');
+    await until('step b to start', () => hold.calls.includes('b#1'));
 
     const paused = await runtime.pause(execution.executionId);
     expect(paused).toMatchObject({ status: 'paused', executionId: execution.executionId });
@@ -65,7 +58,7 @@ describe('pause, resume and cancel through the store', () => {
     const b = node(clock, file, 'node-b', holdB.tool);
     const suspendedOnA = firstValueFrom(a.bus.subscribe('execution.suspended'));
     const execution = a.startWorkflow(workflow);
-    await until(() => holdA.calls.includes('b#1'), 'step b to start on node-a');
+    await until('step b to start on node-a', () => holdA.calls.includes('b#1'));
 
     const requested = await b.pause(execution.executionId);
     expect(requested).toMatchObject({ status: 'paused', owner: 'node-a' });
@@ -73,7 +66,7 @@ describe('pause, resume and cancel through the store', () => {
     clock.increment(300); // leaseMs / 3: node-a renews, its lease is not extended, it reads why
     expect(((await suspendedOnA)).payload).toMatchObject({ reason: 'paused', owner: 'node-a' });
     expect(a.executions()).toEqual([]);
-    await until(async () => (await b.store?.getExecution(execution.executionId))?.owner === undefined, 'node-a to release the lease');
+    await until('node-a to release the lease', async () => (await b.store?.getExecution(execution.executionId))?.owner === undefined);
 
     holdB.open();
     const [resumed] = await b.resume({ executionId: execution.executionId });
@@ -92,12 +85,12 @@ describe('pause, resume and cancel through the store', () => {
     const a = node(clock, file, 'node-a', hold.tool);
     const b = node(clock, file, 'node-b', createHold().tool);
     const execution = a.startWorkflow(workflow);
-    await until(() => hold.calls.includes('b#1'), 'step b to start');
+    await until('step b to start', () => hold.calls.includes('b#1'));
 
     await b.store?.setStatus(execution.executionId, 'cancelled');
     const result = await drive(clock, execution.result, 300);
     expect(result.status).toBe('cancelled');
-    await until(async () => (await b.store?.getExecution(execution.executionId))?.result !== undefined, 'the result to be written');
+    await until('the result to be written', async () => (await b.store?.getExecution(execution.executionId))?.result !== undefined);
     const record = await b.store?.getExecution(execution.executionId);
     expect(record).toMatchObject({ status: 'cancelled', result: { status: 'cancelled' } });
     expect(record?.owner).toBeUndefined();

@@ -18,6 +18,7 @@ import { createSqliteStore } from '../src/runtime/store/SqliteStore.js';
 import { probePostgres } from '../src/runtime/store/probePostgres.js';
 import { createHold, heldWorkflow } from './support/heldWorkflow.js';
 import { createTcpProxy } from './support/tcpProxy.js';
+import { until } from './support/until.js';
 
 const PG_URL = process.env.ORCHKIT_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const IN_CI = process.env.CI === 'true';
@@ -30,16 +31,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-async function until<T>(what: string, probeFn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probeFn();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 const completedIn = async (store: ExecutionStore, executionId: string, stepId: string): Promise<boolean> =>
   (await store.journal(executionId)).some((e) => e.stepId === stepId && e.kind === 'step.completed');
 

@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { createRuntime, defineTool, ToolError, type Runtime } from '../src/index.js';
 import { startStatelyInspector, type StatelyInspector } from '../src/inspect/startStatelyInspector.js';
+import { until } from './support/until.js';
 
 interface InspectionMessage {
   type: string;
@@ -66,14 +67,6 @@ function statusWithHost(url: string, host: string): Promise<number | undefined> 
   });
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('orchkit run --inspect: Stately inspector over a loopback relay', () => {
   let inspector: StatelyInspector | undefined;
   let runtime: Runtime | undefined;
@@ -119,14 +112,13 @@ describe('orchkit run --inspect: Stately inspector over a loopback relay', () =>
     const snapshots = (sessionId: string | undefined): NonNullable<InspectionMessage['snapshot']>[] =>
       client.messages.flatMap((m) => (m.sessionId === sessionId && m.type === '@xstate.snapshot' && m.snapshot ? [m.snapshot] : []));
     await until(
+      'inspection messages of every actor',
       () =>
         complete(workflowId) &&
         complete(supervisorId) &&
         stepActors().filter(complete).length === 2 &&
         rootToolActors().filter(complete).length >= 3 &&
         snapshots(workflowId).some((snapshot) => snapshot.value === 'completed'),
-      'inspection messages of every actor',
-
     );
 
     expect(kinds(workflowId)).toEqual(new Set(all));
@@ -154,7 +146,7 @@ describe('orchkit run --inspect: Stately inspector over a loopback relay', () =>
     await new Promise((resolve) => setTimeout(resolve, 100));
     const client = await connectViewer(inspector.wsUrl);
     viewer = client.socket;
-    await until(() => client.messages.some((m) => m.sessionId === execution.actor.sessionId && m.type === '@xstate.snapshot'), 'replayed snapshots');
+    await until('replayed snapshots', () => client.messages.some((m) => m.sessionId === execution.actor.sessionId && m.type === '@xstate.snapshot'));
     expect(client.messages.some((m) => m.sessionId === execution.actor.sessionId && m.type === '@xstate.actor')).toBe(true);
   });
 

@@ -11,6 +11,7 @@ import { createRuntime, defineTool, isRuntimeError, validateWorkflow, type Runti
 import { createMcpServer } from '../src/mcp/createMcpServer.js';
 import { createCountingClock, drive, flush } from './support/leakCheck.js';
 import { runCli } from './support/runCli.js';
+import { until } from './support/until.js';
 
 /** A tool held until `open()`; counts its calls. */
 function gate() {
@@ -38,15 +39,13 @@ const echo = defineTool({
   run: (input) => Promise.resolve(input.value),
 });
 
-/** Flushes until the step is parked (phase `waiting`), bounded. */
+/** Waits until the step is parked (phase `waiting`), bounded. */
 async function parked(runtime: Runtime, executionId: string, stepId: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  await until(`step ${stepId} to park`, () => {
     const execution = runtime.executions().find((e) => e.executionId === executionId);
     const step = (execution?.actor.getSnapshot() as { context: WorkflowContext } | undefined)?.context.steps[stepId];
-    if (step?.phase === 'waiting') return;
-    await flush();
-  }
-  throw new Error(`step ${stepId} never parked`);
+    return step?.phase === 'waiting';
+  });
 }
 
 async function rejection(promise: Promise<unknown>): Promise<{ code: string; path?: string | undefined }> {
