@@ -2,14 +2,15 @@ import { buildImage } from './buildImage.js';
 import { generateManifests } from './generateManifests.js';
 import { pushImage } from './pushImage.js';
 import { scanImageSecurity } from './scanImageSecurity.js';
+import { tagImage } from './tagImage.js';
 import { validateCredentials } from './validateCredentials.js';
 import { validateManifests } from './validateManifests.js';
 
 /**
- * The deployment half of the containerization pack: build, push and scan images, generate
+ * The deployment half of the containerization pack: build, tag, push and scan images, generate
  * and validate Kubernetes manifests, check registry credentials.
  *
  * @example
  * const runtime = createRuntime({ tools: [...deploymentTools] });
  */
-export const deploymentTools = [buildImage, pushImage, scanImageSecurity, generateManifests, validateManifests, validateCredentials] as const;
+export const deploymentTools = [buildImage, pushImage, scanImageSecurity, generateManifests, validateManifests, validateCredentials, tagImage] as const;

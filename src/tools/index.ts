@@ -17,3 +17,7 @@ export { validateManifests } from './validateManifests.js';
 export { validateCredentials } from './validateCredentials.js';
 export { detectCapabilities } from './detectCapabilities.js';
 export type { Capabilities, DetectCapabilitiesOptions } from './detectCapabilities.js';
+export { tagImage } from './tagImage.js';
+export { detectEngine, resolveEngine } from './engine/resolveEngine.js';
+export type { EngineName, EngineProbe } from './engine/resolveEngine.js';
+export { engineErrors } from './engine/engineErrors.js';
