@@ -1,6 +1,7 @@
 import { buildImage } from './buildImage.js';
 import { generateManifests } from './generateManifests.js';
 import { pushImage } from './pushImage.js';
+import { resolveBaseImages } from './resolveBaseImages.js';
 import { scanImageSecurity } from './scanImageSecurity.js';
 import { tagImage } from './tagImage.js';
 import { validateCredentials } from './validateCredentials.js';
@@ -13,4 +14,4 @@ import { validateManifests } from './validateManifests.js';
  * @example
  * const runtime = createRuntime({ tools: [...deploymentTools] });
  */
-export const deploymentTools = [buildImage, pushImage, scanImageSecurity, generateManifests, validateManifests, validateCredentials, tagImage] as const;
+export const deploymentTools = [buildImage, pushImage, scanImageSecurity, generateManifests, validateManifests, validateCredentials, tagImage, resolveBaseImages] as const;

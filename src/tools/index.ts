@@ -21,3 +21,4 @@ export { tagImage } from './tagImage.js';
 export { detectEngine, resolveEngine } from './engine/resolveEngine.js';
 export type { EngineName, EngineProbe } from './engine/resolveEngine.js';
 export { engineErrors } from './engine/engineErrors.js';
+export { resolveBaseImages } from './resolveBaseImages.js';
