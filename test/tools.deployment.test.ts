@@ -50,9 +50,9 @@ async function stubBin(name: string, script: string): Promise<string> {
 const base = { name: 'shop-api', image: 'registry.example.com/shop-api:1.4.2', port: 8080 };
 
 describe('deploymentTools', () => {
-  it('lists the eight tools with unique names', () => {
+  it('lists the eleven tools with unique names', () => {
     expect(deploymentTools.map((tool) => tool.name)).toEqual([
-      'build_image', 'push_image', 'scan_image_security', 'generate_manifests', 'validate_manifests', 'validate_credentials', 'tag_image', 'resolve_base_images',
+      'build_image', 'push_image', 'scan_image_security', 'generate_manifests', 'validate_manifests', 'validate_credentials', 'tag_image', 'resolve_base_images', 'prepare_cluster', 'deploy_application', 'verify_deployment',
     ]);
   });
 });

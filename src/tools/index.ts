@@ -22,3 +22,6 @@ export { detectEngine, resolveEngine } from './engine/resolveEngine.js';
 export type { EngineName, EngineProbe } from './engine/resolveEngine.js';
 export { engineErrors } from './engine/engineErrors.js';
 export { resolveBaseImages } from './resolveBaseImages.js';
+export { prepareCluster } from './prepareCluster.js';
+export { deployApplication } from './deployApplication.js';
+export { verifyDeployment } from './verifyDeployment.js';
