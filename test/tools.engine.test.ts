@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRuntime } from '../src/index.js';
 import { isToolError, type ToolError } from '../src/errors/ToolError.js';
-import { buildImage, detectCapabilities, pushImage, tagImage, validateCredentials } from '../src/tools/index.js';
+import { buildImage, detectCapabilities, pushImage, resolveBaseImages, tagImage, validateCredentials } from '../src/tools/index.js';
 import { runCommand } from '../src/tools/commandRunner.js';
 import { detectEngine } from '../src/tools/engine/resolveEngine.js';
 import { getManifest } from '../src/tools/registry/registryClient.js';
@@ -135,6 +135,26 @@ suite(title('build, tag and push with the machine\'s engine'), () => {
     const built = await buildImage.run(buildImage.input.parse({ path: dir, tag: ref('run') }), ctx);
     expect(built.engine).toBe(engine);
     if (built.notes.some((note) => note.includes('--isolation chroot'))) expect(built.builder).toBe('podman');
+  }, 120_000);
+
+  it('resolve_base_images: local images, a loopback registry\'s digest to pin, scratch and stage names skipped', async () => {
+    const host = open?.host ?? '';
+    const built = await buildImage.run(buildImage.input.parse({ path: await context('FROM scratch\nCOPY hello.txt /\n'), tag: ref('base') }), ctx);
+    const [pushedRef] = (await tagImage.run(tagImage.input.parse({ source: built.tag, tags: [`${host}/base/img:${run}`] }), ctx)).tags;
+    images.push(pushedRef ?? '');
+    const pushed = await pushImage.run(pushImage.input.parse({ tag: pushedRef ?? '' }), ctx);
+    const dockerfile = `FROM ${built.tag} AS one\nFROM one\nFROM scratch\nFROM ${host}/base/img:${run}\nFROM ${host}/base/missing:1\n`;
+    const dir = await context(dockerfile);
+    const result = await resolveBaseImages.run(resolveBaseImages.input.parse({ path: dir }), ctx);
+    expect(result.images.map((image) => [image.image, image.line, image.local, image.registry])).toEqual([
+      [built.tag, 1, true, 'unreachable'],
+      [`${host}/base/img:${run}`, 4, true, 'available'],
+      [`${host}/base/missing:1`, 5, false, 'not_found'],
+    ]);
+    expect(result.images[1]).toMatchObject({ digest: pushed.digest, pinned: `${host}/base/img:${run}@${pushed.digest ?? ''}` });
+    expect(result).toMatchObject({ available: false, reason: expect.stringContaining('base/missing:1') });
+    const scratchOnly = await resolveBaseImages.run(resolveBaseImages.input.parse({ path: await context('FROM scratch\n'), remote: false }), ctx);
+    expect(scratchOnly).toMatchObject({ images: [], available: true });
   }, 120_000);
 
   it('names the failing Dockerfile line of a failed build, and a parse error\'s line', async () => {

@@ -25,3 +25,4 @@ export { resolveBaseImages } from './resolveBaseImages.js';
 export { prepareCluster } from './prepareCluster.js';
 export { deployApplication } from './deployApplication.js';
 export { verifyDeployment } from './verifyDeployment.js';
+export { fixDockerfile } from './fixDockerfile.js';
