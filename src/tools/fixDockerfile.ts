@@ -1,10 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { createTwoFilesPatch } from 'diff';
 import { z } from 'zod';
 import { defineTool, type ToolErrorSpec } from '../actors/defineTool.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { DockerfileIssueSchema } from './dockerfile/DockerfileIssue.js';
+import { dockerfilePath } from './dockerfile/dockerfilePath.js';
 import { lintDockerfile } from './dockerfile/lintDockerfile.js';
 import { patchDockerfile } from './dockerfile/patchDockerfile.js';
 import { writeFileAtomic } from './dockerfile/writeFileAtomic.js';
@@ -63,9 +63,3 @@ export const fixDockerfile = defineTool({
     return { dockerfile: patch.dockerfile, diff, changes: patch.changes, fixed, remaining: patch.remaining, ...(written ? { written } : {}) };
   },
 });
-
-async function dockerfilePath(path: string): Promise<string> {
-  const full = resolve(path);
-  const found = await stat(full).catch(() => undefined);
-  return found?.isDirectory() ? join(full, 'Dockerfile') : full;
-}

@@ -1,10 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineTool, type ToolErrorSpec } from '../actors/defineTool.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { isToolError } from '../errors/ToolError.js';
 import { pinnedImage } from './dockerfile/pinnedImages.js';
+import { dockerfilePath } from './dockerfile/dockerfilePath.js';
 import { EngineInput, resolveEngine, type EngineName } from './engine/resolveEngine.js';
 import { runEngine } from './engine/runEngine.js';
 import { getManifest } from './registry/registryClient.js';
@@ -82,11 +82,6 @@ export const resolveBaseImages = defineTool({
   },
 });
 
-async function dockerfilePath(path: string, name: string): Promise<string> {
-  const full = resolve(path);
-  const found = await stat(full).catch(() => undefined);
-  return found?.isDirectory() ? join(full, name) : full;
-}
 
 /** `FROM [--platform=...] image [AS name]`, skipping `scratch`, earlier stage names and images built from ARGs. */
 function baseImagesOf(dockerfile: string): Array<{ image: string; line: number }> {

@@ -80,15 +80,15 @@ export const validateManifests = defineTool({
         const schema = KIND_SCHEMAS[base.data.kind];
         const checked = schema?.safeParse(object);
         if (checked && !checked.success) zodIssues(checked.error, at);
-        // The zod subset's finding at a path (stricter ranges, DNS names) stands for the schema's at the same path.
-        const reported = new Set(raw.filter((issue) => issue.document === index).map((issue) => issue.path));
-        await checkKubernetesSchema(object as Record<string, unknown>, base.data.apiVersion, base.data.kind, (rule, path, message, overrides) => {
-          if (!reported.has(path)) at(rule, path, message, overrides);
-        });
+        const schemaFindings: Array<Parameters<At>> = [];
+        await checkKubernetesSchema(object as Record<string, unknown>, base.data.apiVersion, base.data.kind, (...finding) => schemaFindings.push(finding));
         docs.push({ index, file: source.file, kind: base.data.kind, name: base.data.metadata.name, object });
         if (checked?.success && base.data.kind === 'Deployment') checkSelector(DeploymentSchema.parse(object), at);
         const pod = podSpecOf(object);
         if (pod !== undefined) checkPodSpec(pod, at, { asOf, allowedRegistries: input.policy?.allowedRegistries });
+        // A finding of a sharper rule at a path (zod ranges, SECURITY_CONTEXT_INEFFECTIVE) stands for the schema's there.
+        const reported = new Set(raw.filter((issue) => issue.document === index).map((issue) => issue.path));
+        for (const finding of schemaFindings) if (!reported.has(finding[1])) at(...finding);
       }
     }
     if (docs.length === 0 && raw.length === 0) raw.push({ rule: 'NO_DOCUMENTS', document: 0, path: '', severity: 'error', message: 'no YAML documents found', fix: ManifestRule.NO_DOCUMENTS.fix });

@@ -1,9 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import type { At } from './ManifestIssue.js';
 import { kindFile, typeFields, type FieldType } from './kubernetesFields.js';
 import { pathOf } from './pathOf.js';
 
 interface SchemaError { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }
-interface ModelClass { new (data: unknown): { validate(): void } }
+interface Validate { (data: unknown): boolean; errors?: SchemaError[] | null }
 
 /** The Kubernetes schema the checks use: `kubernetes-models` 5.1 (its APIs include resource.k8s.io/v1, so Kubernetes 1.34 or later). */
 export const KUBERNETES_SCHEMA = 'kubernetes-models 5.1 (Kubernetes 1.34 OpenAPI)';
@@ -18,18 +19,14 @@ export const KUBERNETES_SCHEMA = 'kubernetes-models 5.1 (Kubernetes 1.34 OpenAPI
  * await checkKubernetesSchema({ apiVersion: 'apps/v1', kind: 'Deployment', ... }, at);
  */
 export async function checkKubernetesSchema(object: Record<string, unknown>, apiVersion: string, kind: string, at: At): Promise<void> {
-  const model = await modelOf(apiVersion, kind);
   const file = kindFile(apiVersion, kind);
-  if (!model || !file) {
+  const validate = file ? await validatorOf(file) : undefined;
+  if (!validate || !file) {
     at('K8S_KIND_UNKNOWN', 'kind', `${apiVersion} ${kind} is not in ${KUBERNETES_SCHEMA}: a custom resource or a removed API version; its fields are not checked`);
     return;
   }
-  try {
-    new model(object).validate();
-  } catch (error) {
-    const errors = (error as { errors?: SchemaError[] }).errors;
-    if (!Array.isArray(errors)) throw error;
-    for (const issue of errors) {
+  if (!validate(object)) {
+    for (const issue of validate.errors ?? []) {
       const segments = issue.instancePath.split('/').slice(1).map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
       const missing = issue.keyword === 'required' ? String(issue.params['missingProperty']) : undefined;
       at('K8S_SCHEMA', pathOf(missing === undefined ? segments : [...segments, missing]), describe(issue));
@@ -38,13 +35,14 @@ export async function checkKubernetesSchema(object: Record<string, unknown>, api
   await unknownFields(object, { kind: 'object', file }, [], at);
 }
 
-async function modelOf(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
-  if (!/^[a-z0-9.-]+(?:\/[a-z0-9]+)?$/.test(apiVersion)) return undefined;
+/** The package's compiled validator of the kind: its `.d.ts` names the schema (`IoK8sApiAppsV1Deployment`). */
+async function validatorOf(file: string): Promise<Validate | undefined> {
+  const name = /as (IoK8s\w+) \};\s*$/.exec(await readFile(file, 'utf8'))?.[1];
+  if (!name) return undefined;
   try {
-    const specifier = `kubernetes-models/${apiVersion}`;
-    const group = (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
-    const model = group[kind];
-    return typeof model === 'function' ? (model as ModelClass) : undefined;
+    const specifier = `kubernetes-models/_schemas/${name}`;
+    const schema = (await import(/* @vite-ignore */ specifier)) as { validate?: unknown };
+    return typeof schema.validate === 'function' ? (schema.validate as Validate) : undefined;
   } catch {
     return undefined;
   }
