@@ -11,15 +11,6 @@ const errors = {
 } as const satisfies Record<string, ToolErrorSpec>;
 
 /**
- * The registry host as Docker keys it: no scheme, no path, and every Docker Hub alias as
- * `docker.io`.
- *
- * @example
- * normalizeRegistry('https://index.docker.io/v1/'); // 'docker.io'
- */
-export const normalizeRegistry = registryHost;
-
-/**
  * Checks, without printing any secret, that credentials for a registry exist (input, or the
  * docker/podman auth files: auths, credHelpers, credsStore) and, with `verify` (default),
  * that the registry accepts them: `GET /v2/` with basic auth or the bearer-token exchange.
