@@ -26,7 +26,7 @@ export const ClusterTarget = {
 export const CLUSTER_HINT = 'check `kubectl config current-context` and `kubectl cluster-info`; for a local cluster start kind, k3d, minikube or k3s and point KUBECONFIG at it';
 const KUBECTL_HINT = 'install kubectl (https://kubernetes.io/docs/tasks/tools/; Debian: apt-get install kubernetes-client)';
 
-const UNREACHABLE = /connection refused|The connection to the server \S+ was refused|unable to connect to the server|no such host|i\/o timeout|dial tcp|context deadline exceeded|couldn't get current server API group list|no configuration has been provided|current-context is not set|context "[^"]*" does not exist|the server could not find the requested resource \(get (?:namespaces|pods)\)|Client\.Timeout|TLS handshake/i;
+const UNREACHABLE = /connection refused|error loading config file|error: stat \S+: no such file or directory|The connection to the server \S+ was refused|unable to connect to the server|no such host|i\/o timeout|dial tcp|context deadline exceeded|couldn't get current server API group list|no configuration has been provided|current-context is not set|context "[^"]*" does not exist|the server could not find the requested resource \(get (?:namespaces|pods)\)|Client\.Timeout|TLS handshake/i;
 const AUTH = /Unauthorized|must be logged in|forbidden|provide credentials|Please enter Username/i;
 
 /** Options of {@link runKubectl}. */
