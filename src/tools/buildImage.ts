@@ -73,6 +73,7 @@ export const buildImage = defineTool({
         run = await build(engine, dockerArgs(input, at), ctx);
       } else {
         const isolation = podmanIsolation(input.isolation);
+        if (isolation === 'chroot' && input.isolation === undefined) notes.push(CHROOT_NOTE);
         run = await build(engine, podmanArgs(input, at, isolation), ctx);
         if (run.exitCode !== 0 && isolation === undefined && rememberIsolationRefused(run)) {
           notes.push(CHROOT_NOTE);
@@ -97,7 +98,7 @@ export const buildImage = defineTool({
 });
 
 const LEGACY_NOTE = 'docker buildx is not available here: the image was built with the legacy builder (docker build), which Docker deprecates; install the buildx plugin to build with BuildKit';
-const CHROOT_NOTE = 'podman could not start an OCI container for a RUN step here (the sandbox refuses it): the build ran again with --isolation chroot';
+const CHROOT_NOTE = 'podman could not start an OCI container for a RUN step here (the sandbox refuses it): builds in this process use --isolation chroot';
 
 interface BuildInput { tag: string; buildArgs?: Record<string, string> | undefined; platform?: string | undefined; push: boolean }
 interface BuildAt { buildx: boolean; dockerfile: string; iidFile: string; context: string }
