@@ -1,8 +1,12 @@
 // Schedules on one runtime (no store: state in the process), on a simulated clock: ticks, overlap
 // policies, pause/resume/trigger, bad input, and no timer left once the runtime stops.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRuntime, isScheduleError, type Runtime, type ScheduleOptions } from '../src/index.js';
+import { createMcpServer } from '../src/mcp/createMcpServer.js';
 import { cronTimes } from '../src/runtime/schedules/cronTimes.js';
 import { createCountingClock, flush, type CountingClock } from './support/leakCheck.js';
 import { gateTool, gateWorkflow, noteTool, noteWorkflow, recordTicks } from './support/scheduleKit.js';
@@ -176,7 +180,30 @@ describe('schedules', () => {
         }
         expect(clock.pending).toBe(0);
       }),
-      { numRuns: 15 },
+      { numRuns: 10 },
     );
+  });
+
+  it('MCP list_schedules lists each schedule with its policies and latest tick', async () => {
+    const clock = createCountingClock();
+    const runtime = createRuntime({ tools: [noteTool], clock, schedules: [{ id: 'nightly', workflow: noteWorkflow, cron: '0 3 * * *', timezone: 'Europe/Berlin', overlap: 'queue' }] });
+    const server = createMcpServer({ runtime });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: 'orchkit-test', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      await runtime.schedules.ready();
+      await runtime.schedules.trigger('nightly');
+      const answer = (await client.callTool({ name: 'list_schedules', arguments: {} })) as CallToolResult;
+      expect(answer.isError).toBeFalsy();
+      expect(answer.structuredContent).toMatchObject({
+        schedules: [{ scheduleId: 'nightly', workflowId: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Berlin', overlap: 'queue', catchUp: 'latest', paused: false, lastTick: { kind: 'manual', executionId: expect.any(String) } }],
+      });
+    } finally {
+      await client.close();
+      await runtime.stop();
+    }
+    expect(clock.pending).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { mcpCommand, parsePort, parsePositiveInteger } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
 import { DEFAULT_STORE, runsRequestCommand, runsListCommand, runsResumeCommand, runsShowCommand, workerCommand } from './runsCommand.js';
 import { runsSignalCommand } from './runsSignalCommand.js';
+import { scheduleListCommand, schedulePauseCommand, scheduleTriggerCommand } from './scheduleCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
 import { validateCommand } from './validateCommand.js';
 
@@ -188,6 +189,37 @@ program
   .addOption(logLevelOption())
   .action(async (opts: { store: string; leaseMs: number; nodeId?: string; logLevel: string }) => {
     process.exitCode = await workerCommand({ store: opts.store, leaseMs: opts.leaseMs, ...(opts.nodeId ? { nodeId: opts.nodeId } : {}), logger: createCliLogger(opts.logLevel) });
+  });
+
+const schedule = program.command('schedule').description('list, pause, resume and trigger the schedules runtimes registered in a PostgreSQL store');
+const scheduleStore = (): Option => new Option('--store <url>', 'PostgreSQL store: postgres://user@host/db[?schema=name]').makeOptionMandatory();
+schedule
+  .command('list')
+  .description('list schedules: cron, time zone, overlap and catch-up policies, paused or not, latest tick')
+  .addOption(scheduleStore())
+  .option('--json', 'print JSON')
+  .action(async (opts: { store: string; json?: boolean }) => {
+    process.exitCode = await scheduleListCommand(opts);
+  });
+for (const [name, paused] of [['pause', true], ['resume', false]] as const) {
+  schedule
+    .command(name)
+    .description(paused ? 'pause a schedule on every node (its ticks are recorded paused, never caught up)' : 'resume a paused schedule from its next tick')
+    .argument('<id>', 'schedule id')
+    .addOption(scheduleStore())
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { store: string; json?: boolean }) => {
+      process.exitCode = await schedulePauseCommand(id, paused, opts);
+    });
+}
+schedule
+  .command('trigger')
+  .description('run a schedule now, outside its timetable: the first node running it starts the run at its next poll')
+  .argument('<id>', 'schedule id')
+  .addOption(scheduleStore())
+  .option('--json', 'print JSON')
+  .action(async (id: string, opts: { store: string; json?: boolean }) => {
+    process.exitCode = await scheduleTriggerCommand(id, opts);
   });
 
 await program.parseAsync(process.argv);
