@@ -99,3 +99,8 @@ export type { ScheduleOptions } from './runtime/schedules/ScheduleSpec.js';
 export type { ScheduleControl } from './runtime/schedules/ScheduleControl.js';
 export type { ScheduleState, Tick, TickKind, TickStatus } from './runtime/schedules/ScheduleStore.js';
 export { scheduledCorrelationId } from './runtime/schedules/createScheduler.js';
+
+// Task queues
+export { QueueError, isQueueError, QueueErrorCode } from './errors/QueueError.js';
+export { createWorker } from './runtime/queues/createWorker.js';
+export type { Worker, WorkerOptions } from './runtime/queues/createWorker.js';

@@ -68,6 +68,15 @@ export interface RuntimeOptions {
   schedules?: readonly ScheduleOptions[];
   /** How often a PostgreSQL-backed runtime looks for queued and manually triggered ticks; 1000 ms by default. */
   schedulePollMs?: number;
+  /**
+   * Task queues: tool names by queue (`{ build: ['build_image'] }`), besides `defineTool({ queue })`.
+   * A step of such a tool is enqueued in the PostgreSQL store and run by a worker
+   * (`createWorker`, `orchkit worker --queue`); retries, timeouts, breakers and routing apply as
+   * to local tools. A name the runtime has no tool for is `QUEUE_UNKNOWN_TOOL`.
+   */
+  queues?: Readonly<Record<string, readonly string[]>>;
+  /** A worker silent this long loses a task to another worker; 10 000 ms by default. */
+  taskHeartbeatTimeoutMs?: number;
 }
 
 /** Options of one execution. */

@@ -30,6 +30,8 @@ import { checkSignal } from './checkSignal.js';
 import { checkSchedules } from './schedules/checkSchedules.js';
 import { createScheduler } from './schedules/createScheduler.js';
 import { openScheduleStore } from './schedules/openScheduleStore.js';
+import { remoteTools } from './queues/remoteTools.js';
+import { lazyTaskQueue } from './queues/lazyTaskQueue.js';
 
 /** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
 const FINISHED_REMEMBERED = 10_000;
@@ -45,7 +47,10 @@ export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOp
  * await runtime.stop();
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
-  const tools = createToolRegistry(options.tools ?? []);
+  // Tools on a task queue run on workers: their `run` enqueues (see queues/remoteTools.ts).
+  const taskQueue = lazyTaskQueue(() => durability?.store, options.clock ?? systemClock, options.logger ?? pino({ level: 'silent' }));
+  const onPostgres = typeof options.store === 'string' ? /^postgres(ql)?:\/\//i.test(options.store) : options.store?.postgres !== undefined;
+  const tools = createToolRegistry(remoteTools(options.tools ?? [], options.queues, () => taskQueue, options.taskHeartbeatTimeoutMs, onPostgres).tools);
   // Checked before anything with a timer exists, so a bad entry leaves nothing behind.
   const schedules = checkSchedules(options.schedules ?? [], tools);
   const schedulePollMs = checkDurationOption('schedulePollMs', options.schedulePollMs ?? 1000, { min: 10, max: 3_600_000 });
@@ -324,6 +329,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       await durableRuns?.suspendAll();
       await Promise.allSettled(cancelled.map((execution) => execution.result));
       await durableRuns?.flushed();
+      await taskQueue.close();
       activeSupervisor.stop();
       policies.stop();
       await persistence?.flushed();
