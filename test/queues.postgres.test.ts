@@ -15,7 +15,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, isQueueError, type WorkflowDefinitionInput } from '../src/index.js';
 import { probePostgres } from '../src/runtime/store/probePostgres.js';
+import { defaultTools } from '../src/cli/defaultTools.js';
 import { queueTools } from './fixtures/queueTools.js';
+import { runCli } from './support/runCli.js';
 import { until } from './support/until.js';
 import { prepareWorkerLaunch, type WorkerLaunch } from './support/workerLaunch.js';
 
@@ -185,5 +187,31 @@ suite(title, () => {
     expect(code(() => createRuntime({ tools }))).toEqual({ code: 'QUEUE_STORE_REQUIRED', path: 'store' });
     expect(code(() => createRuntime({ tools: [], store: PG_URL, queues: { build: ['build_image'] } }))).toEqual({ code: 'QUEUE_UNKNOWN_TOOL', path: 'queues.build[0]' });
     expect(code(() => createRuntime({ tools: [], store: PG_URL, queues: { 'no spaces': [] } }))).toEqual({ code: 'QUEUE_INVALID_NAME', path: 'queues.no spaces' });
+  });
+
+  it('orchkit worker --queue serves tools of the tool pack; bad --tools and a non-PostgreSQL store are refused', { timeout: 180_000 }, async () => {
+    const { url } = fresh();
+    const bad = await runCli(['worker', '--queue', 'cli', '--tools', 'no_such_tool', '--store', url]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('QUEUE_UNKNOWN_TOOL');
+    const sqlite = await runCli(['worker', '--queue', 'cli', '--tools', 'generate_manifests', '--store', 'sqlite::memory:']);
+    expect(sqlite.code).toBe(2);
+    expect(sqlite.stderr).toContain('QUEUE_STORE_REQUIRED');
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(root, 'src/cli/main.ts'), 'worker', '--queue', 'cli', '--tools', 'generate_manifests', '--store', url, '--node-id', 'cli-worker'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const runtime = createRuntime({ tools: defaultTools(), store: url, queues: { cli: ['generate_manifests'] } });
+    try {
+      await until('the CLI worker to serve', () => out.includes('serving queue cli'), 60_000);
+      const output = (await runtime.callTool('generate_manifests', { name: 'shop-api', image: 'shop-api:1.4.2', port: 8080 })) as { manifests: { kind: string }[] };
+      expect(output.manifests.map((m) => m.kind)).toEqual(['Deployment', 'Service']);
+    } finally {
+      await runtime.stop();
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toContain('worker stopped: {"completed":1');
   });
 });
