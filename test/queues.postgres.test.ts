@@ -214,4 +214,30 @@ suite(title, () => {
     expect(await exited).toBe(0);
     expect(out).toContain('worker stopped: {"completed":1');
   });
+
+  it('no worker for the queue: the step waits, shown as queued, until its timeoutMs; stop leaves no connection open', { timeout: 60_000 }, async () => {
+    const { url, schema, effects } = fresh();
+    const runtime = createRuntime({ tools: queueTools(effects, 'orchestrator'), store: url });
+    try {
+      const result = await runtime.executeWorkflow({ id: 'nobody', steps: [{ id: 'n', tool: 'work_a', input: { key: 'n', ms: 0 }, timeoutMs: 1500 }] });
+      expect(result.status).toBe('failed');
+      expect(result.steps.n?.error?.code).toBe('STEP_TIMEOUT');
+      const progress = runtime.trace(result.correlationId).filter((m) => m.type === 'tool.progress').map((m) => (m.payload as { message?: string }).message);
+      expect(progress).toContain('queued on qa');
+      await until('the task to be cancelled', async () => (await taskRows(schema))[0]?.status === 'cancelled', 10_000);
+    } finally {
+      await runtime.stop();
+    }
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      const open = await until('the task connections to close', async () => {
+        const rows = (await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'orchkit-tasks'")).rows;
+        return rows[0]?.n === 0 ? 0 : false;
+      }, 10_000);
+      expect(open).toBe(0);
+    } finally {
+      await admin.end();
+    }
+  });
 });

@@ -119,6 +119,7 @@ export function createWorker(options: WorkerOptions): Worker {
       progress: (update) => void channel().notify({ k: 'progress', t: row.task_id, p: update }).catch(() => undefined),
     };
     const done = (async () => {
+      ctx.progress({ message: `running on ${workerId}` });
       try {
         if (!tool) throw new RuntimeError('TOOL_NOT_FOUND', `worker ${workerId} has no tool "${row.tool}"`);
         const output = await invokeTool(tool, row.input, ctx);

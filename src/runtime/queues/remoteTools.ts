@@ -49,8 +49,10 @@ export function remoteTools(
     return Object.freeze({
       ...tool,
       queue,
-      run: (input: unknown, ctx: Parameters<AnyTool['run']>[1]) =>
-        taskQueue().submit(
+      run: (input: unknown, ctx: Parameters<AnyTool['run']>[1]) => {
+        // Shown on the bus (and so in the CLI, MCP and inspect page) until a worker takes it.
+        ctx.progress({ message: `queued on ${queue}` });
+        return taskQueue().submit(
           {
             taskId: `${ctx.idempotencyKey}#${ctx.attempt}`,
             queue,
@@ -61,7 +63,8 @@ export function remoteTools(
           },
           ctx.signal,
           (update) => ctx.progress(update),
-        ),
+        );
+      },
     });
   });
   return { tools: wrapped, remote };
