@@ -13,7 +13,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime, isQueueError, type WorkflowDefinitionInput } from '../src/index.js';
+import { createRuntime, createWorker, isQueueError, type WorkflowDefinitionInput } from '../src/index.js';
+import { createCountingClock } from './support/leakCheck.js';
 import { probePostgres } from '../src/runtime/store/probePostgres.js';
 import { defaultTools } from '../src/cli/defaultTools.js';
 import { queueTools } from './fixtures/queueTools.js';
@@ -239,5 +240,25 @@ suite(title, () => {
     } finally {
       await admin.end();
     }
+  });
+
+  it('a remote failure keeps its code and retryable flag: the step retries it as a new task; an embedded worker leaves no timer', { timeout: 60_000 }, async () => {
+    const { url, schema, effects } = fresh();
+    const clock = createCountingClock();
+    const worker = createWorker({ store: url, queue: 'qa', tools: queueTools(effects, 'embedded').filter((t) => t.queue === 'qa'), clock, workerId: 'embedded' });
+    const runtime = createRuntime({ tools: queueTools(effects, 'orchestrator'), store: url });
+    try {
+      await worker.ready();
+      const result = await runtime.executeWorkflow({ id: 'flaky', steps: [{ id: 'f', tool: 'work_a', input: { key: 'flaky-1', ms: 0 }, retry: { maxAttempts: 2, initialDelayMs: 1 } }] });
+      expect(result.status, JSON.stringify(result.error)).toBe('completed');
+      expect(result.steps.f?.attempts).toBe(2);
+      const rows = (await taskRows(schema)).sort((x, y) => (x.task_id < y.task_id ? -1 : 1));
+      expect(rows.map((r) => [r.task_id.split('#')[1], r.status])).toEqual([['1', 'failed'], ['2', 'completed']]);
+      expect(worker.counts).toMatchObject({ completed: 1, failed: 1 });
+    } finally {
+      await runtime.stop();
+      await worker.stop();
+    }
+    expect(clock.pending).toBe(0);
   });
 });
