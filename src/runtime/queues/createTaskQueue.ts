@@ -77,7 +77,8 @@ export function createTaskQueue(options: { channel: TaskChannel; clock: Clock; l
   };
   channel.onNotice((notice) => {
     if (notice.t === undefined || !waiters.has(notice.t)) return;
-    if (notice.k === 'done') void check([notice.t]).catch((error: unknown) => logger.warn({ err: error, taskId: notice.t }, 'reading a task outcome failed; the poll reads it'));
+    if (notice.k === 'done' && notice.o) settle({ task_id: notice.t, ...notice.o });
+    else if (notice.k === 'done') void check([notice.t]).catch((error: unknown) => logger.warn({ err: error, taskId: notice.t }, 'reading a task outcome failed; the poll reads it'));
     else if (notice.k === 'progress') waiters.get(notice.t)?.onProgress(notice.p as ToolProgress);
   });
 
@@ -99,10 +100,10 @@ export function createTaskQueue(options: { channel: TaskChannel; clock: Clock; l
       if (signal.aborted) onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await channel.query(channel.sql.enqueue, [task.taskId, task.queue, task.tool, JSON.stringify(task.input ?? null), JSON.stringify(task.meta), task.heartbeatTimeoutMs]);
-        await channel.notify({ k: 'new', q: task.queue, t: task.taskId });
+        const values = [task.taskId, task.queue, task.tool, JSON.stringify(task.input ?? null), JSON.stringify(task.meta), task.heartbeatTimeoutMs, ...channel.encode({ k: 'new', q: task.queue, t: task.taskId })];
+        const [row] = await channel.query<{ inserted: boolean }>(channel.sql.enqueue, values);
         // A task enqueued before (a resumed attempt) may be done already.
-        await check([task.taskId]);
+        if (!row?.inserted) await check([task.taskId]);
         if (timer === undefined) poll();
         return await outcome;
       } finally {

@@ -43,6 +43,9 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
+/** Below PostgreSQL's 8000-byte NOTIFY payload limit, with room for the envelope. */
+const MAX_NOTICE_BYTES = 7000;
+
 interface Held {
   controller: AbortController;
   done: Promise<void>;
@@ -91,14 +94,17 @@ export function createWorker(options: WorkerOptions): Worker {
   let beatTimer: unknown;
 
   const commit = async (taskId: string, status: 'completed' | 'failed' | 'cancelled', result: unknown, error: unknown): Promise<void> => {
-    const rows = await channel().query(channel().sql.finish, [taskId, workerId, status, result === undefined ? null : JSON.stringify(result), error === undefined ? null : JSON.stringify(error)]);
+    const outcome = { status, result: result ?? null, error: error ?? null };
+    // The outcome rides in the notice when it fits (NOTIFY payloads stop at 8000 bytes); else orchestrators read it.
+    let notice = channel().encode({ k: 'done', t: taskId, o: outcome });
+    if (Buffer.byteLength(notice[1]) > MAX_NOTICE_BYTES) notice = channel().encode({ k: 'done', t: taskId });
+    const rows = await channel().query(channel().sql.finish, [taskId, workerId, status, result === undefined ? null : JSON.stringify(result), error === undefined ? null : JSON.stringify(error), ...notice]);
     if (rows.length === 0) {
       counts.lost += 1;
       logger.warn({ taskId }, 'the task was taken over by another worker (heartbeat lapsed); this result is not committed');
       return;
     }
     counts[status] += 1;
-    await channel().notify({ k: 'done', t: taskId });
   };
 
   const run = (row: { task_id: string; tool: string; input: unknown; meta: Record<string, unknown>; takes: number }): void => {

@@ -14,6 +14,8 @@ export interface TaskNotice {
   t?: string;
   /** A progress update. */
   p?: unknown;
+  /** A done task's outcome, when it fits in the notification: status, result, error. */
+  o?: { status: string; result: unknown; error: unknown };
 }
 
 /** The PostgreSQL side of a task queue: a small pool, a listening connection, the statements. */
@@ -24,6 +26,8 @@ export interface TaskChannel {
   init(): Promise<void>;
   query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[]): Promise<R[]>;
   notify(notice: Omit<TaskNotice, 's'>): Promise<void>;
+  /** The channel and payload of a notice, for statements that notify as they write. */
+  encode(notice: Omit<TaskNotice, 's'>): [string, string];
   /** Notices of this schema, as they arrive. */
   onNotice(listener: (notice: TaskNotice) => void): void;
   close(): Promise<void>;
@@ -109,6 +113,7 @@ export function openTaskChannel(options: { connectionString: string; schema: str
     async notify(notice) {
       await query(sql.notify, [TASK_CHANNEL, JSON.stringify({ s: schema, ...notice })]);
     },
+    encode: (notice) => [TASK_CHANNEL, JSON.stringify({ s: schema, ...notice })],
     onNotice: (l) => listeners.push(l),
     async close() {
       if (closed) return;

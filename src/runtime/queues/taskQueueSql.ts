@@ -36,8 +36,11 @@ export function taskQueueSql(s: string) {
       );
       CREATE INDEX IF NOT EXISTS tasks_claimable ON ${t} (queue, status, created_at);
     `,
-    enqueue: `INSERT INTO ${t} (task_id, queue, tool, input, meta, status, heartbeat_timeout_ms, created_at)
-      VALUES ($1, $2, $3, $4, $5, 'pending', $6, ${NOW}) ON CONFLICT (task_id) DO NOTHING`,
+    // Enqueue and wake the workers in one round trip; `inserted` is false for an attempt enqueued before.
+    enqueue: `WITH inserted AS (
+        INSERT INTO ${t} (task_id, queue, tool, input, meta, status, heartbeat_timeout_ms, created_at)
+        VALUES ($1, $2, $3, $4, $5, 'pending', $6, ${NOW}) ON CONFLICT (task_id) DO NOTHING RETURNING task_id)
+      SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, pg_notify($7, $8) AS notified`,
     outcomes: `SELECT task_id, status, result, error FROM ${t} WHERE task_id = ANY($1) AND status IN ('completed', 'failed', 'cancelled')`,
     cancel: `UPDATE ${t} SET cancel_requested = true,
       status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
@@ -53,7 +56,10 @@ export function taskQueueSql(s: string) {
       RETURNING task_id, tool, input, meta, takes, cancel_requested`,
     heartbeat: `UPDATE ${t} SET heartbeat_at = ${NOW} WHERE task_id = ANY($1) AND worker = $2 AND status = 'running' RETURNING task_id, cancel_requested`,
     // Fenced by worker and status: a worker whose task was taken over commits nothing.
-    finish: `UPDATE ${t} SET status = $3, result = $4, error = $5, finished_at = ${NOW} WHERE task_id = $1 AND worker = $2 AND status = 'running' RETURNING task_id`,
+    // Commit and tell the orchestrators in one round trip; the notice goes only if the commit did.
+    finish: `WITH done AS (
+        UPDATE ${t} SET status = $3, result = $4, error = $5, finished_at = ${NOW} WHERE task_id = $1 AND worker = $2 AND status = 'running' RETURNING task_id)
+      SELECT task_id, pg_notify($6, $7) AS notified FROM done`,
     // A worker that stops hands its tasks back at once instead of leaving them to the heartbeat timeout.
     release: `UPDATE ${t} SET status = 'pending', worker = NULL WHERE task_id = ANY($1) AND worker = $2 AND status = 'running' RETURNING queue`,
     notify: 'SELECT pg_notify($1, $2)',
