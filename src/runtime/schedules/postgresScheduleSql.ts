@@ -10,6 +10,10 @@
 export function postgresScheduleSql(s: string) {
   const ticks = `${s}.schedule_ticks`;
   const tickColumns = 'schedule_id, kind, tick_at, status, node, execution_id, recorded_at';
+  // A started tick reads as its run's final status once the run ended, on whichever node it ended
+  // (a run suspended on a stopping node and finished by another is never reported by the first).
+  const readTick = (alias: string): string => `${alias}.schedule_id, ${alias}.kind, ${alias}.tick_at, ${alias}.node, ${alias}.execution_id, ${alias}.recorded_at,
+    CASE WHEN ${alias}.status = 'started' AND e.status IN ('completed', 'failed', 'cancelled', 'timed_out') THEN e.status ELSE ${alias}.status END AS status`;
   return {
     create: `
       CREATE TABLE IF NOT EXISTS ${s}.schedules (
@@ -44,7 +48,8 @@ export function postgresScheduleSql(s: string) {
       SELECT s.*, (SELECT MAX(c.tick_at) FROM ${ticks} c WHERE c.schedule_id = s.schedule_id AND c.kind = 'cron') AS last_cron_tick_at,
         l.kind AS t_kind, l.tick_at AS t_tick_at, l.status AS t_status, l.node AS t_node, l.execution_id AS t_execution_id, l.recorded_at AS t_recorded_at
       FROM ${s}.schedules s
-      LEFT JOIN LATERAL (SELECT * FROM ${ticks} t WHERE t.schedule_id = s.schedule_id ORDER BY t.tick_at DESC, t.kind LIMIT 1) l ON true
+      LEFT JOIN LATERAL (SELECT ${readTick('t')} FROM ${ticks} t LEFT JOIN ${s}.executions e ON e.execution_id = t.execution_id
+        WHERE t.schedule_id = s.schedule_id ORDER BY t.tick_at DESC, t.kind LIMIT 1) l ON true
       WHERE $1::text[] IS NULL OR s.schedule_id = ANY($1)
       ORDER BY s.schedule_id`,
     // Two int4 keys: this schema's schedules do not contend with another schema's, nor with the store's own locks.
@@ -72,7 +77,8 @@ export function postgresScheduleSql(s: string) {
     endRun: `UPDATE ${ticks} SET status = $4, recorded_at = $5 WHERE schedule_id = $1 AND kind = $2 AND tick_at = $3 AND status = 'started'`,
     freeManualAt: `SELECT COALESCE(MAX(tick_at) + 1, $2) AS at FROM ${ticks} WHERE schedule_id = $1 AND kind = 'manual' AND tick_at >= $2`,
     setPaused: `UPDATE ${s}.schedules SET paused = $2, updated_at = $3 WHERE schedule_id = $1 RETURNING schedule_id`,
-    ticks: `SELECT ${tickColumns} FROM ${ticks} WHERE schedule_id = $1 ORDER BY tick_at DESC, kind LIMIT $2`,
+    ticks: `SELECT ${readTick('t')} FROM ${ticks} t LEFT JOIN ${s}.executions e ON e.execution_id = t.execution_id
+      WHERE t.schedule_id = $1 ORDER BY t.tick_at DESC, t.kind LIMIT $2`,
     // Keeps the newest `$2` finished ticks of a schedule; waiting and running ones always stay.
     prune: `
       DELETE FROM ${ticks} WHERE schedule_id = $1 AND status NOT IN ('queued', 'requested', 'started')
