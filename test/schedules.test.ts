@@ -153,6 +153,8 @@ describe('schedules', () => {
     expect(thrown(make({}, [base]))).toEqual({ code: 'SCHEDULE_INVALID', path: 'schedules[1].id' });
     expect(thrown(make({ workflow: 'nightly' }))).toEqual({ code: 'SCHEDULE_INVALID', path: 'schedules[0].workflow' });
     expect(thrown(make({ workflow: { id: 'w', steps: [{ id: 'a', tool: 'missing' }] } }))).toEqual({ code: 'SCHEDULE_INVALID', path: 'schedules[0].workflow' });
+    const typed: ScheduleOptions = { ...base, workflow: { ...noteWorkflow, input: { repo: { type: 'string', required: true } } } };
+    expect(thrown(make(typed))).toEqual({ code: 'SCHEDULE_INVALID', path: 'schedules[0].input' });
     expect(clock.pending).toBe(0);
   });
 
