@@ -219,6 +219,23 @@ for (const backend of backends) {
       await expectStoreError(h.store.finishExecution('nope', 'failed', null, {}), 'STORE_NOT_FOUND');
     });
 
+    it('keeps signals for an execution in order, each with its seq, until it finishes', async () => {
+      await h.store.createExecution(execution('e1'));
+      await h.store.createExecution(execution('e2'));
+      expect(await h.store.addSignal('e1', 'approval', { approved: true, by: ['ann', 'bo'] })).toBe(1);
+      expect(await h.store.addSignal('e2', 'approval', null)).toBe(1);
+      expect(await h.store.addSignal('e1', 'go', 'x')).toBe(2);
+      expect(await h.store.signals('e1', 0)).toEqual([
+        { seq: 1, name: 'approval', payload: { approved: true, by: ['ann', 'bo'] } },
+        { seq: 2, name: 'go', payload: 'x' },
+      ]);
+      expect(await h.store.signals('e1', 1)).toEqual([{ seq: 2, name: 'go', payload: 'x' }]);
+      expect(await h.store.signals('e2', 0)).toEqual([{ seq: 1, name: 'approval', payload: null }]);
+      await expectStoreError(h.store.addSignal('nope', 'go', 1), 'STORE_NOT_FOUND');
+      await h.store.finishExecution('e1', 'completed', {}, {});
+      await expectStoreError(h.store.addSignal('e1', 'go', 1), 'STORE_CONFLICT');
+    });
+
     it('lists newest first, by status and owner, up to a limit', async () => {
       for (let i = 0; i < 5; i++) {
         h.clock.t += 1;

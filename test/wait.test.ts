@@ -327,13 +327,11 @@ describe('wait: durable (SQLite)', () => {
     expect((await runCli(['runs', 'list', '--store', store])).stdout).toMatch(/WAITING[\s\S]*early \(signal early\)/);
 
     const second = createRuntime({ store, tools: [g.tool, echo] });
-    expect(await rejection(second.signal(execution.executionId, 'early'))).toMatchObject({ code: 'EXECUTION_NOT_LOADED' });
+    // No node holds the run: the signal is checked, then kept in the store for whoever resumes it.
+    expect(await rejection(second.signal(execution.executionId, 'nope'))).toMatchObject({ code: 'SIGNAL_UNKNOWN' });
+    await second.signal(execution.executionId, 'early', 'e');
     const [resumed] = await second.resume();
     expect(resumed?.executionId).toBe(execution.executionId);
-    const context = (resumed?.actor.getSnapshot() as { context: WorkflowContext }).context;
-    expect(context.steps.early?.phase).toBe('waiting');
-    expect(context.signals).toEqual({ approval: [{ n: 1 }, { n: 2 }] });
-    await second.signal(execution.executionId, 'early', 'e');
     const result = await resumed?.result;
     expect(result?.status).toBe('completed');
     expect(result?.output).toEqual({ early: 'e', approval: { n: 1 } });
@@ -343,6 +341,60 @@ describe('wait: durable (SQLite)', () => {
     expect(await rejection(third.signal(execution.executionId, 'approval'))).toMatchObject({ code: 'EXECUTION_FINISHED' });
     expect(await rejection(third.signal('missing', 'approval'))).toMatchObject({ code: 'EXECUTION_NOT_FOUND' });
     await third.stop();
+  });
+
+  it('a signal sent on another node is kept in the store and reaches the owner at its next lease renewal, once', async () => {
+    const file = `sqlite:${path.join(dir, 'two-nodes.db')}`;
+    const clock = createCountingClock();
+    const a = createRuntime({ store: file, clock, nodeId: 'node-a', leaseMs: 900, tools: [echo] });
+    const b = createRuntime({ store: file, clock, nodeId: 'node-b', leaseMs: 900, tools: [echo] });
+    const execution = a.startWorkflow(approval);
+    await parked(a, execution.executionId, 'approve');
+    const signalled = a.bus.subscribe('step.signalled');
+    const seen: unknown[] = [];
+    const subscription = signalled.subscribe((m) => seen.push(m.payload));
+    await b.signal(execution.executionId, 'approval', { approved: true, by: 'bo' }); // node-b holds nothing: kept
+    expect(seen).toEqual([]);
+    clock.increment(300); // leaseMs / 3: node-a renews and takes the kept signal
+    const result = await drive(clock, execution.result);
+    expect(result).toMatchObject({ status: 'completed', output: { by: 'bo', approved: true } });
+    expect(seen).toHaveLength(1);
+    expect(await rejection(b.signal(execution.executionId, 'approval'))).toMatchObject({ code: 'EXECUTION_FINISHED' });
+    subscription.unsubscribe();
+    await a.stop();
+    await b.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a kept signal is delivered once: a run resumed after it took the signal does not take it again', async () => {
+    const file = `sqlite:${path.join(dir, 'once.db')}`;
+    const clock = createCountingClock();
+    const definition: WorkflowDefinitionInput = {
+      id: 'twice',
+      steps: [
+        { id: 'first', wait: { signal: 'go' } },
+        { id: 'second', wait: { signal: 'go' }, dependsOn: ['first'] },
+      ],
+      output: { first: '${{ steps.first.output }}', second: '${{ steps.second.output }}' },
+    };
+    const a = createRuntime({ store: file, clock, nodeId: 'node-a', leaseMs: 900, tools: [echo] });
+    const execution = a.startWorkflow(definition);
+    await parked(a, execution.executionId, 'first');
+    await a.stop(); // suspended, parked at `first`
+    const b = createRuntime({ store: file, clock, nodeId: 'node-b', leaseMs: 900, tools: [echo] });
+    await b.signal(execution.executionId, 'go', 1); // kept
+    const [resumed] = await b.resume();
+    await parked(b, execution.executionId, 'second'); // took signal 1 at resume
+    await b.stop(); // suspended again, parked at `second`; signal 1 is still in the store
+    const c = createRuntime({ store: file, clock, nodeId: 'node-c', leaseMs: 900, tools: [echo] });
+    const [again] = await c.resume();
+    expect(again?.executionId).toBe(resumed?.executionId);
+    await parked(c, execution.executionId, 'second'); // signal 1 was not delivered a second time
+    await c.signal(execution.executionId, 'go', 2);
+    const result = await drive(clock, (again as NonNullable<typeof again>).result);
+    expect(result).toMatchObject({ status: 'completed', output: { first: 1, second: 2 } });
+    await c.stop();
+    expect(clock.pending).toBe(0);
   });
 
   it('a durable sleep fires at its original deadline after resume', async () => {

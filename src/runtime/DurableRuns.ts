@@ -1,3 +1,4 @@
+import { deliverStoredSignals } from './deliverStoredSignals.js';
 import { StoreError } from '../errors/StoreError.js';
 import type { WorkflowContext } from '../machines/workflow/WorkflowContext.js';
 import type { Clock } from '../machines/Clock.js';
@@ -63,7 +64,8 @@ function storeFailedResult(execution: WorkflowExecution, error: StoreError): Wor
 
 /**
  * Keeps the leases of this runtime's durable runs and acts on what the store asks of them.
- * Every `leaseMs / 3` it renews the leases of its running runs in one call. A run whose lease
+ * Every `leaseMs / 3` it renews the leases of its running runs in one call, and delivers the
+ * signals other nodes kept in the store for them. A run whose lease
  * could not be renewed (the store failed) for `leaseMs` stops here with `STORE_UNAVAILABLE`, since
  * another node may take it over. A run whose lease
  * did not renew was either taken over by another node (it stops here and writes nothing more),
@@ -96,7 +98,10 @@ export function createDurableRuns(options: DurableRunsOptions): DurableRuns {
         const renewed = new Set(kept);
         for (const id of kept) {
           const run = runs.get(id);
-          if (run) run.leasedAt = asked;
+          if (!run) continue;
+          run.leasedAt = asked;
+          // Signals another node kept in the store for this run (it could not deliver them).
+          void deliverStoredSignals(run.execution, store, logger);
         }
         return Promise.all(ids.filter((id) => !renewed.has(id) && runs.has(id)).map(settleRequest));
       },

@@ -27,6 +27,7 @@ import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js'
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { checkSignal } from './checkSignal.js';
+import { deliverStoredSignals } from './deliverStoredSignals.js';
 import { checkSchedules } from './schedules/checkSchedules.js';
 import { createScheduler } from './schedules/createScheduler.js';
 import { openScheduleStore } from './schedules/openScheduleStore.js';
@@ -204,6 +205,28 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return durability;
   };
 
+  /**
+   * A signal for a durable run this node does not hold (another node does, or none): checked like
+   * any signal, then kept in the store, where its owner takes it at its next lease renewal or
+   * whoever resumes the run takes it first.
+   */
+  const keepSignal = async (record: ExecutionRecord, name: string, payload: unknown): Promise<void> => {
+    const { store: executionStore } = requireStore('signal');
+    const checked = checkSignal(name, payload, maxSignalBytes);
+    const definition = record.definition as WorkflowDefinitionInput;
+    if (!definition.steps.some((step) => 'wait' in step && step.wait.signal === name)) {
+      throw new RuntimeError('SIGNAL_UNKNOWN', `no wait step of workflow "${record.workflowId}" waits for signal "${name}"`, { path: 'name' });
+    }
+    try {
+      const seq = await executionStore.addSignal(record.executionId, name, checked);
+      const { correlationId, sessionId, executionId } = record;
+      bus.publish({ type: 'workflow.signal', topic: 'workflow.signal', correlationId, sessionId, executionId, payload: { name, payload: checked, kept: seq } });
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'STORE_CONFLICT') throw new RuntimeError('EXECUTION_FINISHED', `execution ${record.executionId} has finished`, { cause: error });
+      throw error;
+    }
+  };
+
   const resume = async (resumeOptions: ResumeOptions = {}): Promise<WorkflowExecution[]> => {
     assertRunning();
     const durable = requireStore('resume');
@@ -224,6 +247,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       try {
         const { execution, writer, clearTimers } = await restoreExecution(record, deps);
         resumed.push(track(execution, writer, clearTimers));
+        // Signals sent while no node held the run, kept in the store for it.
+        await deliverStoredSignals(execution, executionStore, logger);
       } catch (error) {
         // One run this node cannot take up (a tool it lacks, a store error) does not strand the
         // others: its lease goes back for a node that can.
@@ -303,7 +328,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         const record = durability ? (await ready(durability.store), await durability.store.getExecution(executionId)) : undefined;
         if (!record) throw new RuntimeError('EXECUTION_NOT_FOUND', `no execution ${executionId}`);
         if (record.result !== undefined) throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished (${record.status})`);
-        throw new RuntimeError('EXECUTION_NOT_LOADED', `execution ${executionId} is ${record.status} in the store but not running on this runtime; resume({ executionId }) it here first`);
+        return keepSignal(record, name, payload);
       }
       const checked = checkSignal(name, payload, maxSignalBytes);
       if (!execution.definition.steps.some((step) => 'wait' in step && step.wait.signal === name)) {

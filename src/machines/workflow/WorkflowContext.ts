@@ -117,6 +117,8 @@ export interface WorkflowContext {
   aborted?: boolean;
   /** Signals that came before their wait step waited: payloads by signal name, oldest first. */
   signals?: Record<string, unknown[]>;
+  /** The `seq` of the last signal taken from the store: a stored signal is delivered once, also after a resume. */
+  signalSeq?: number;
 }
 
 /** Events a workflow machine accepts from outside. */
@@ -127,6 +129,8 @@ export interface WorkflowSignalEvent {
   type: 'workflow.signal';
   name: string;
   payload: unknown;
+  /** Set for a signal kept in the store (its `seq` there); one at or below `signalSeq` is a repeat and ignored. */
+  seq?: number;
 }
 
 /** Timer events a workflow machine schedules for itself (and the runtime re-arms after a restore). */

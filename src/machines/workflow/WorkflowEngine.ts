@@ -353,8 +353,12 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
      * A signal for the run's waits: completes the first step parked for it (definition order),
      * else is kept, after the ones kept before, for the next step that waits for it.
      */
-    signal(context: WorkflowContext, name: string, payload: unknown): Transition {
+    signal(context: WorkflowContext, name: string, payload: unknown, seq?: number): Transition {
       const d = new WorkflowDraft(context, layout);
+      if (seq !== undefined) {
+        if (seq <= (context.signalSeq ?? 0)) return d.done(); // delivered before (a resumed run takes its stored signals again)
+        d.context.signalSeq = seq;
+      }
       if (!d.context.aborted) waits.signal(d, name, payload);
       return d.done();
     },

@@ -95,8 +95,8 @@ export function compileValidWorkflow(definition: WorkflowDefinition, registry: T
       }),
       timer: enqueueActions(({ context, event, enqueue }) => apply(enqueue, engine.timer(context, event as WorkflowTimerEvent))),
       signal: enqueueActions(({ context, event, enqueue }) => {
-        const { name, payload } = event as WorkflowSignalEvent;
-        apply(enqueue, engine.signal(context, name, payload));
+        const { name, payload, seq } = event as WorkflowSignalEvent;
+        apply(enqueue, engine.signal(context, name, payload, seq));
       }),
       cancelUnfinished: assign(({ context }) => engine.cancelUnfinished(context)),
       finish: assign((_, { code, message }: { code?: string; message?: string }) => ({

@@ -129,6 +129,13 @@ export interface ClaimOptions {
  * await store.finishExecution(executionId, 'completed', result, actor.getPersistedSnapshot(), { owner });
  * await store.close();
  */
+/** A signal kept in the store for an execution; `seq` orders an execution's signals from 1. */
+export interface StoredSignal {
+  seq: number;
+  name: string;
+  payload: unknown;
+}
+
 export interface ExecutionStore {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
   /** A PostgreSQL store's server and schema, for features that keep their tables beside it (schedules). */
@@ -140,6 +147,14 @@ export interface ExecutionStore {
    * an unreachable server or a file that cannot be opened with `STORE_UNAVAILABLE`. Never replaces what is there.
    */
   init(): Promise<void>;
+  /**
+   * Keeps a signal for an execution until its owner delivers it (`runtime.signal` for a run this
+   * node does not hold): the next `seq` of the execution's signals. Unknown execution:
+   * `STORE_NOT_FOUND`; a finished one: `STORE_CONFLICT`.
+   */
+  addSignal(executionId: string, name: string, payload: unknown): Promise<number>;
+  /** The execution's kept signals after `afterSeq`, in order. */
+  signals(executionId: string, afterSeq: number): Promise<StoredSignal[]>;
   /** Stores a new execution; an existing id is `STORE_CONFLICT`. */
   createExecution(record: NewExecution): Promise<ExecutionRecord>;
   /** Appends a journal entry and replaces the snapshot in one transaction: both are written, or neither. */

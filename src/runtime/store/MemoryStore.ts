@@ -5,7 +5,7 @@ import { checkAccess } from './checkAccess.js';
 import { encodeJson } from './encodeJson.js';
 import { contextRow } from './contextRow.js';
 import { executionRow } from './executionRow.js';
-import type { DeadlineKind, ExecutionStore, JournalEntry } from './ExecutionStore.js';
+import type { DeadlineKind, ExecutionStore, JournalEntry, StoredSignal } from './ExecutionStore.js';
 import { planJournalRows } from './planJournalRows.js';
 import { contextFromRow, deadlineFromRow, executionFromRow, journalFromRow, type Row } from './fromRow.js';
 
@@ -34,6 +34,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
   const executions = new Map<string, Row>();
   const journals = new Map<string, Row[]>();
   const deadlines = new Map<string, Row>();
+  const kept = new Map<string, StoredSignal[]>();
   const contexts = new Map<string, Row>();
   let closed = false;
 
@@ -173,6 +174,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): ExecutionSt
         Object.assign(r, { owner: null, lease_expires_at: null });
         return true;
       }),
+    addSignal: (executionId, name, payload) =>
+      run(() => {
+        checkAccess(access(executionId), executionId, 'request');
+        const list = kept.get(executionId) ?? [];
+        const seq = list.length + 1;
+        list.push({ seq, name, payload: JSON.parse(JSON.stringify(payload ?? null)) as unknown });
+        kept.set(executionId, list);
+        return seq;
+      }),
+    signals: (executionId, afterSeq) => run(() => (kept.get(executionId) ?? []).filter((s) => s.seq > afterSeq).map((s) => ({ ...s }))),
     setStatus: (executionId, status) =>
       run(() => {
         checkAccess(access(executionId), executionId, 'request');

@@ -279,6 +279,15 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
       return executionIds.filter((id) => renewed.has(id));
     },
     releaseLease: (executionId, owner) => changed(sql.releaseLease, [executionId, owner], executionId),
+    addSignal: (executionId, name, payload) =>
+      transaction(executionId, async (client) => {
+        checkAccess(await lockAccess(client, executionId), executionId, 'request');
+        const row = (await client.query<{ seq: number }>(sql.insertSignal, [executionId, name, encodeJson(payload, 'payload', executionId), clock.now()])).rows[0];
+        return Number(row?.seq);
+      }),
+    async signals(executionId, afterSeq) {
+      return (await query(sql.signals, [executionId, afterSeq], executionId)).map((row) => ({ seq: Number(row.seq), name: row.name as string, payload: json(row.payload) }));
+    },
     setStatus: (executionId, status) =>
       transaction(executionId, async (client) => {
         checkAccess(await lockAccess(client, executionId), executionId, 'request');

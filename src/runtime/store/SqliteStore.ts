@@ -138,6 +138,14 @@ export function createSqliteStore(options: SqliteStoreOptions): ExecutionStore {
       write(deadline.executionId, (s) => {
         s.upsertDeadline.run(deadline.executionId, deadline.kind, deadline.key, deadline.dueAt);
       }),
+    addSignal: (executionId, name, payload) =>
+      write(executionId, (s) => {
+        checkAccess(access(s, executionId), executionId, 'request');
+        const row = s.insertSignal.get({ id: executionId, name, payload: encodeJson(payload, 'payload', executionId), now: clock.now() }) as { seq: number };
+        return row.seq;
+      }),
+    signals: (executionId, afterSeq) =>
+      run(executionId, (s) => (s.signals.all(executionId, afterSeq) as Row[]).map((row) => ({ seq: Number(row.seq), name: row.name as string, payload: json(row.payload) }))),
     clearDeadline: (executionId, kind, key) => write(executionId, (s) => s.deleteDeadline.run(executionId, kind, key).changes > 0),
     deadlines: (executionId) => run(executionId, (s) => (s.deadlines.all(executionId) as Row[]).map(deadlineFromRow)),
     saveContextEntries: (entries) =>

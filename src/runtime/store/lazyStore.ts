@@ -22,6 +22,8 @@ const METHODS = [
   'renewLease',
   'releaseLease',
   'setStatus',
+  'addSignal',
+  'signals',
 ] as const satisfies readonly StoreMethod[];
 
 // Every method of the store is listed above: a new one that is missing fails to compile here.

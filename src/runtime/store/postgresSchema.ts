@@ -63,5 +63,15 @@ export function postgresMigrations(s: string): readonly string[] {
     );
     CREATE INDEX context_entries_by_expiry ON ${s}.context_entries (expires_at);
     `,
+    `
+    CREATE TABLE ${s}.signals (
+      execution_id TEXT NOT NULL REFERENCES ${s}.executions (execution_id) ON DELETE CASCADE,
+      seq          INTEGER NOT NULL,
+      name         TEXT NOT NULL,
+      payload      JSON NOT NULL,
+      created_at   BIGINT NOT NULL,
+      PRIMARY KEY (execution_id, seq)
+    );
+    `,
   ];
 }

@@ -77,6 +77,10 @@ export function postgresSql(s: string) {
       ON CONFLICT (execution_id, kind, deadline_key) DO UPDATE SET due_at = excluded.due_at`,
     deleteDeadline: `DELETE FROM ${s}.deadlines WHERE execution_id = $1 AND kind = $2 AND deadline_key = $3`,
     deadlines: `SELECT * FROM ${s}.deadlines WHERE execution_id = $1 ORDER BY due_at, kind, deadline_key`,
+    // Under the execution's row lock (taken by lockAccess), so two senders never take one seq.
+    insertSignal: `INSERT INTO ${s}.signals (execution_id, seq, name, payload, created_at)
+      VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ${s}.signals WHERE execution_id = $1), $2, $3, $4) RETURNING seq`,
+    signals: `SELECT seq, name, payload FROM ${s}.signals WHERE execution_id = $1 AND seq > $2 ORDER BY seq`,
     upsertContext: `INSERT INTO ${s}.context_entries (session_id, context_type, data, created_at, updated_at, created_by_tool, expires_at, metadata, version)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       ON CONFLICT (session_id, context_type) DO UPDATE SET data = excluded.data, created_at = excluded.created_at,

@@ -5,7 +5,7 @@ import { StoreError } from '../../errors/StoreError.js';
  * executions and the journal; version 2 added leases, deadlines and shared-context entries.
  * A store at an older version is migrated by `init()`; a newer one is refused.
  */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 /**
  * The migrations to run on a store found at `found` (0 for an empty one), given one SQL script
@@ -21,7 +21,7 @@ export function pendingMigrations(found: number, scripts: readonly string[], whe
 }
 
 /** The tables a store at {@link STORE_SCHEMA_VERSION} holds (SQLite and PostgreSQL alike). */
-export const STORE_TABLES: readonly string[] = ['schema_version', 'executions', 'journal', 'deadlines', 'context_entries'];
+export const STORE_TABLES: readonly string[] = ['schema_version', 'executions', 'journal', 'deadlines', 'context_entries', 'signals'];
 
 /** What a store holds before `init()` migrates it. */
 export interface FoundSchema {

@@ -58,4 +58,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX context_entries_by_expiry ON context_entries (expires_at);
   `,
+  `
+  CREATE TABLE signals (
+    execution_id TEXT NOT NULL REFERENCES executions (execution_id) ON DELETE CASCADE,
+    seq          INTEGER NOT NULL,
+    name         TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (execution_id, seq)
+  ) WITHOUT ROWID;
+  `,
 ];

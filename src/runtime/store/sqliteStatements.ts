@@ -38,6 +38,9 @@ const SQL = {
   takeLease: 'UPDATE executions SET owner = ?, lease_expires_at = ? WHERE execution_id = ?',
   renewLease: "UPDATE executions SET lease_expires_at = ? WHERE execution_id = ? AND owner = ? AND status = 'running'",
   releaseLease: 'UPDATE executions SET owner = NULL, lease_expires_at = NULL WHERE execution_id = ? AND owner = ?',
+  insertSignal: `INSERT INTO signals (execution_id, seq, name, payload, created_at)
+    VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM signals WHERE execution_id = @id), @name, @payload, @now) RETURNING seq`,
+  signals: 'SELECT seq, name, payload FROM signals WHERE execution_id = ? AND seq > ? ORDER BY seq',
 } as const;
 
 /** The prepared statements of the SQLite store, by name. */
