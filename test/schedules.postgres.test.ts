@@ -136,8 +136,10 @@ suite(title, () => {
       // Back on the timetable afterwards.
       for (const s of schedules) await tick(clock, s === schedules[0] ? 10_000 : 0, [second], 140_000, s.id);
       expect(second.ticks.filter((t) => t.tickAt === 140_000).map((t) => t.status)).toEqual(['started', 'started', 'started']);
-      const executions = await second.runtime.store!.listExecutions({ limit: 1000 });
-      expect(executions).toHaveLength(3 * 3 + 1 + 10 + 3);
+      // A tick is `started` once its run was asked for; the run's record commits a moment later.
+      const stored = async (): Promise<number> => (await second.runtime.store!.listExecutions({ limit: 1000 })).length;
+      await until('every run of the ticks stored', async () => (await stored()) >= 3 * 3 + 1 + 10 + 3);
+      expect(await stored()).toBe(3 * 3 + 1 + 10 + 3);
     } finally {
       await second.stop();
     }
