@@ -27,6 +27,7 @@ import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js'
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { checkSignal } from './checkSignal.js';
+import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegistry.js';
 
 /** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
 const FINISHED_REMEMBERED = 10_000;
@@ -43,6 +44,8 @@ export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOp
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const tools = createToolRegistry(options.tools ?? []);
+  const workflows = createWorkflowRegistry(tools);
+  for (const definition of options.workflows ?? []) workflows.register(definition);
   const clock = options.clock ?? systemClock;
   const baseLogger = options.logger ?? pino({ level: 'silent' });
   const logger = options.redact?.length ? baseLogger.child({}, { redact: { paths: options.redact, censor: '[redacted]' } }) : baseLogger;
@@ -125,9 +128,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return entry;
   };
 
-  const startWorkflow = (source: WorkflowDefinitionInput, executeOptions: ExecuteOptions = {}): WorkflowExecution => {
+  const startWorkflow = (source: WorkflowDefinitionInput | string, executeOptions: ExecuteOptions = {}): WorkflowExecution => {
     assertRunning();
-    const { definition, machine, timeoutOf } = prepare(source);
+    const { definition, machine, timeoutOf } = prepare(typeof source === 'string' ? workflows.require(source, executeOptions.version) : source);
     const input = resolveWorkflowInput(definition, executeOptions.input);
     const executionId = newId();
     const machineInput = {
@@ -233,6 +236,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     // The output type is the caller's declaration (see WorkflowResult); nothing here checks it.
     startWorkflow: startWorkflow as Runtime['startWorkflow'],
     executeWorkflow: ((definition, executeOptions) => startWorkflow(definition, executeOptions).result) as Runtime['executeWorkflow'],
+    registerWorkflow: (definition) => {
+      const registered = workflows.register(definition);
+      return workflows.list().find((entry) => entry.id === registered.id && entry.version === registered.version) as RegisteredWorkflow;
+    },
+    workflows: () => workflows.list(),
+    getWorkflow: (id, version) => workflows.require(id, version),
     executeCustomWorkflow: ((source, executeOptions) => {
       const definition = typeof source === 'string' ? parseWorkflow(source, { tools }) : source;
       return startWorkflow(definition as WorkflowDefinitionInput, executeOptions).result;
