@@ -12,12 +12,16 @@ import { STEP_KIND_KEYS, stepKindKey, type StepKindKey } from './steps/stepKindK
 import { MapStepSchema } from './steps/MapStepSchema.js';
 import { ToolStepSchema } from './steps/ToolStepSchema.js';
 import { WaitStepSchema } from './steps/WaitStepSchema.js';
+import { WorkflowStepSchema } from './steps/WorkflowStepSchema.js';
+import { checkChildWorkflows, type WorkflowSignature } from './checkChildWorkflows.js';
 import { WorkflowDefinitionSchema, type WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 
 /** Options of {@link validateWorkflow}. */
 export interface ValidateOptions {
   /** When given, tool names and the wiring into their input schemas are checked too. */
   tools?: ToolCatalog | Iterable<ToolSignature>;
+  /** When given, the ids `workflow` steps call (`UNKNOWN_WORKFLOW`) and the wiring into the child's declared input are checked too. */
+  workflows?: Iterable<WorkflowSignature>;
 }
 
 /** Result of validation, discriminated on `success` like zod's `safeParse`. */
@@ -54,6 +58,7 @@ export function validateWorkflow(value: unknown, options: ValidateOptions = {}):
   const registry = options.tools === undefined ? undefined : toToolCatalog(options.tools);
   issues.push(...checkGraph(steps));
   issues.push(...checkWiring(steps, (value as { output?: unknown } | null)?.output, registry));
+  if (options.workflows !== undefined) issues.push(...checkChildWorkflows(value, options.workflows));
   if (parsed.success && issues.length === 0) return { success: true, definition: parsed.data, issues: [] };
   return { success: false, issues: dedupe(issues) };
 }
@@ -85,7 +90,7 @@ function schemaIssues(found: readonly z.core.$ZodIssue[], value: unknown): Valid
   });
 }
 
-const STEP_SCHEMAS: Record<StepKindKey, z.ZodType> = { tool: ToolStepSchema, map: MapStepSchema, wait: WaitStepSchema };
+const STEP_SCHEMAS: Record<StepKindKey, z.ZodType> = { tool: ToolStepSchema, map: MapStepSchema, wait: WaitStepSchema, workflow: WorkflowStepSchema };
 
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
   const seen = new Set<string>();

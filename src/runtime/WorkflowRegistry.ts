@@ -31,7 +31,7 @@ export interface WorkflowRegistry {
   /** Every registered `(id, version)`, in registration order. */
   list(): RegisteredWorkflow[];
   /** Every registered definition, in registration order (for `validateWorkflow`'s `workflows`). */
-  definitions(): WorkflowDefinition[];
+  definitions(): readonly WorkflowDefinition[];
 }
 
 /**
@@ -95,7 +95,7 @@ export function createWorkflowRegistry(tools: ToolRegistry): WorkflowRegistry {
         latest: latestOf(byId.get(definition.id) as Map<string, WorkflowDefinition>) === definition,
         ...(definition.description === undefined ? {} : { description: definition.description.trim() }),
       })),
-    definitions: () => [...order],
+    definitions: () => order,
   };
 }
 

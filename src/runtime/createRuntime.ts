@@ -28,6 +28,9 @@ import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } fr
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { checkSignal } from './checkSignal.js';
 import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegistry.js';
+import { createChildRuns, type ChildStart } from './createChildRuns.js';
+import { checkDepthOption } from './checkDepthOption.js';
+import type { WorkflowMachineInput } from '../machines/workflow/WorkflowContext.js';
 
 /** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
 const FINISHED_REMEMBERED = 10_000;
@@ -114,6 +117,27 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     contextFor: (sessionId, tool) => sessionView(store.forSession(sessionId, tool)),
   });
 
+  const restoring = new Set<string>();
+  services.runChild = createChildRuns({
+    workflows,
+    maxDepth: checkDepthOption(options.maxWorkflowDepth),
+    running,
+    start: (definition, executeOptions, child) => startWorkflow(definition, executeOptions, child),
+    clock,
+    logger,
+    ...(durability && durableRuns
+      ? {
+          durable: {
+            store: durability.store,
+            resume: (executionId: string) => resume({ executionId }),
+            holds: (executionId: string) => durableRuns.has(executionId),
+            suspend: (executionId: string) => durableRuns.suspend(executionId, 'stopping'),
+            pollMs: Math.min(250, durability.leaseMs / 3),
+          },
+        }
+      : {}),
+  });
+
   const assertRunning = (): void => {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
   };
@@ -121,25 +145,26 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const prepare = (source: WorkflowDefinitionInput): PreparedWorkflow => {
     const cached = compiled.get(source);
     if (cached) return cached;
-    const result = validateWorkflow(source, { tools });
+    const result = validateWorkflow(source, { tools, workflows: workflows.definitions() });
     if (!result.success) throw new WorkflowValidationError(result.issues);
     const entry = { definition: result.definition, machine: compileValidWorkflow(result.definition, tools, { services }), timeoutOf: stepTimeoutOf(result.definition, tools) };
     compiled.set(source, entry);
     return entry;
   };
 
-  const startWorkflow = (source: WorkflowDefinitionInput | string, executeOptions: ExecuteOptions = {}): WorkflowExecution => {
+  const startWorkflow = (source: WorkflowDefinitionInput | string, executeOptions: ExecuteOptions = {}, child?: ChildStart): WorkflowExecution => {
     assertRunning();
     const { definition, machine, timeoutOf } = prepare(typeof source === 'string' ? workflows.require(source, executeOptions.version) : source);
     const input = resolveWorkflowInput(definition, executeOptions.input);
-    const executionId = newId();
-    const machineInput = {
+    const executionId = child?.executionId ?? newId();
+    const machineInput: WorkflowMachineInput = {
       executionId,
       correlationId: executeOptions.correlationId ?? newId(),
       sessionId: executeOptions.sessionId ?? executionId,
       input,
       env,
       startedAt: clock.now(),
+      ...(child ? { depth: child.depth, parent: child.parent } : {}),
     };
     const writer = durability ? createExecutionWriter(durability, definition, machineInput, { fresh: true, seqStart: 0, timeoutOf }) : undefined;
     if (durability) void initOnce(durability.store).catch((error: unknown) => logger.error({ err: error }, 'store init failed'));
@@ -157,6 +182,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       },
       // No tool runs before the execution record is committed.
       startAfter: writer?.created,
+      causationId: child?.causationId,
     });
     const execution = track(started, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.
@@ -203,7 +229,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     await ready(executionStore);
     const { executionId, limit } = resumeOptions;
     if (executionId !== undefined) {
-      if (running.has(executionId)) return [];
+      if (running.has(executionId) || restoring.has(executionId)) return [];
       const record = await executionStore.getExecution(executionId);
       if (!record) throw new StoreError('STORE_NOT_FOUND', `no execution ${executionId} in the store`, { executionId });
       if (record.status === 'paused') await executionStore.setStatus(executionId, 'running');
@@ -212,7 +238,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const resumed: WorkflowExecution[] = [];
     const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect, metrics };
     for (const record of claimed) {
-      if (running.has(record.executionId)) continue;
+      if (running.has(record.executionId) || restoring.has(record.executionId)) continue;
+      // A child run's parent may take it up meanwhile (createChildRuns): it waits until this one is tracked.
+      restoring.add(record.executionId);
       try {
         const { execution, writer, clearTimers } = await restoreExecution(record, deps);
         resumed.push(track(execution, writer, clearTimers));
@@ -221,6 +249,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         // others: its lease goes back for a node that can.
         logger.error({ err: error, executionId: record.executionId, workflowId: record.workflowId }, 'cannot resume this execution here; lease released');
         await executionStore.releaseLease(record.executionId, owner).catch(() => false);
+      } finally {
+        restoring.delete(record.executionId);
       }
     }
     return resumed;

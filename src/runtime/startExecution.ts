@@ -19,6 +19,8 @@ export interface WorkflowExecution<TOutput = unknown> {
   /** Settles when the run ends; never rejects for a failed run. */
   readonly result: Promise<WorkflowResult<TOutput>>;
   cancel(reason?: string): void;
+  /** The id of the last bus message of a step of this run (the causation of a child run it starts). */
+  stepMessageId?(stepId: string): string | undefined;
 }
 
 interface StartOptions {
@@ -35,6 +37,8 @@ interface StartOptions {
   beforeStart?: ((actor: AnyActorRef) => void) | undefined;
   /** Holds the start until it resolves (a durable run's record commits first); a rejection never starts the actor. */
   startAfter?: Promise<unknown> | undefined;
+  /** The bus message that caused this run (a child run: its parent step's), as `execution.started`'s causation. */
+  causationId?: string | undefined;
 }
 
 /** The runtime builds these envelopes itself (ids, strings, JSON payloads): no schema check. */
@@ -64,7 +68,9 @@ export function startExecution(options: StartOptions): WorkflowExecution {
     return bus.publish(message, TRUSTED).id;
   };
 
-  const started = publish('execution.started', { workflowId: definition.id, version: definition.version, input: machineInput.input }, undefined);
+  const parent = machineInput.parent;
+  const startedPayload = { workflowId: definition.id, version: definition.version, input: machineInput.input, ...(parent ? { parent, depth: machineInput.depth } : {}) };
+  const started = publish('execution.started', startedPayload, options.causationId);
   let last = started;
   const stepCause = new Map<string, string>();
   actor.on('*', (event: WorkflowEmitted) => {
@@ -79,7 +85,7 @@ export function startExecution(options: StartOptions): WorkflowExecution {
       // A stopped (not finished) actor is a suspended durable run: it has no result here.
       if (snapshot.status === 'stopped') return;
       const status = (typeof snapshot.value === 'string' && FINAL.has(snapshot.value) ? snapshot.value : 'failed') as WorkflowStatus;
-      const outcome = toWorkflowResult(snapshot.context, status);
+      const outcome = toWorkflowResult(snapshot.context, status, definition);
       if (snapshot.status === 'error') {
         outcome.error = { type: ErrorType.crash, code: 'MACHINE_ERROR', message: String((snapshot.error as Error | undefined)?.message ?? snapshot.error) };
       }
@@ -103,7 +109,8 @@ export function startExecution(options: StartOptions): WorkflowExecution {
   if (options.startAfter) void options.startAfter.then(start, () => options.signal?.removeEventListener('abort', onAbort));
   else start();
 
-  return { executionId, correlationId, sessionId, workflowId: definition.id, definition, actor, result, cancel };
+  const stepMessageId = (stepId: string): string | undefined => stepCause.get(stepId);
+  return { executionId, correlationId, sessionId, workflowId: definition.id, definition, actor, result, cancel, stepMessageId };
 }
 
 function abortReason(signal: AbortSignal | undefined): string {

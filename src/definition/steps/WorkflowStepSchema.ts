@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { IdentifierSchema } from '../IdentifierSchema.js';
+import { RetryPolicySchema } from '../RetryPolicySchema.js';
+import { stepCommonShape } from './StepCommon.js';
+import { CallInputSchema } from './ToolStepSchema.js';
+
+/**
+ * A `workflow` step: runs a registered workflow as a child execution; the child's output is the
+ * step's output, its failure the step's (with the child's error code).
+ */
+export const WorkflowStepSchema = z
+  .object({
+    ...stepCommonShape,
+    workflow: IdentifierSchema.describe('The id of the registered workflow this step runs as a child execution'),
+    version: z.union([z.string().min(1), z.number()]).transform(String).optional().describe('The registered version to run; the latest when absent'),
+    input: CallInputSchema.describe("The child's input; strings may hold ${{ expr }} CEL wiring; checked against the child's declared input"),
+    retry: RetryPolicySchema.optional().describe('Each attempt is a new child execution'),
+  })
+  .strict();
+export type WorkflowStepDefinition = z.infer<typeof WorkflowStepSchema>;
