@@ -229,3 +229,47 @@ describe('workflow steps: validation', () => {
     });
   });
 });
+
+describe('workflow steps: map over a workflow', () => {
+  const scan: WorkflowDefinitionInput = {
+    id: 'scan-image',
+    input: { image: { type: 'string' }, n: { type: 'integer' } },
+    steps: [
+      { id: 'check', tool: 'fail', when: "input.image == 'bad'", input: { code: 'VULNERABLE' } },
+      { id: 'report', tool: 'echo', dependsOn: ['check'], skipIfDependencySkipped: false, input: { value: '${{ input.image + "#" + string(input.n) }}' } },
+    ],
+    output: '${{ steps.report.output }}',
+  };
+  const fanOut = (images: string[], maxFailures = 0): WorkflowDefinitionInput => ({
+    id: 'scan-all',
+    input: { images: { type: 'array', default: images } },
+    steps: [{ id: 'scan', workflow: 'scan-image', map: { items: '${{ input.images }}', as: 'image', concurrency: 2, maxFailures }, input: { image: '${{ image }}', n: '${{ index }}' } }],
+    output: '${{ steps.scan.output }}',
+  });
+
+  it('runs one child per item, outputs in item order, child ids <executionId>:<stepId>:<index>', async () => {
+    await withRuntime({ tools: [echo, fail], workflows: [scan] }, async (runtime) => {
+      const result = await runtime.executeWorkflow(fanOut(['a', 'b', 'c']), { correlationId: 'map-corr' });
+      expect(result).toMatchObject({ status: 'completed', output: ['a#0', 'b#1', 'c#2'] });
+      expect(result.steps.scan?.items).toMatchObject({ total: 3, completed: 3, failed: 0 });
+      const children = runtime.trace('map-corr').filter((m) => m.type === 'execution.started' && m.executionId !== result.executionId).map((m) => m.executionId).sort();
+      expect(children).toEqual([0, 1, 2].map((i) => `${result.executionId}:scan:${i}`));
+    });
+  });
+
+  it('a failed child item is null within maxFailures; past it the step fails with MAP_TOO_MANY_FAILURES', async () => {
+    await withRuntime({ tools: [echo, fail], workflows: [scan] }, async (runtime) => {
+      const tolerated = await runtime.executeWorkflow(fanOut(['a', 'bad', 'c'], 1));
+      expect(tolerated).toMatchObject({ status: 'completed', output: ['a#0', null, 'c#2'] });
+      const failed = await runtime.executeWorkflow(fanOut(['a', 'bad', 'c']));
+      expect(failed.error).toMatchObject({ code: 'MAP_TOO_MANY_FAILURES', stepId: 'scan', details: { cause: { code: 'VULNERABLE' } } });
+    });
+  });
+
+  it('validation: an unknown workflow and a misspelt key of a map over a workflow name their paths', () => {
+    const unknown = validateWorkflow({ ...fanOut(['a']), steps: [{ id: 'scan', workflow: 'scan-imag', map: { items: '${{ input.images }}' } }] }, { tools: [echo], workflows: [scan] });
+    expect(unknown.issues).toEqual([expect.objectContaining({ code: 'UNKNOWN_WORKFLOW', path: 'steps[0].workflow' })]);
+    const misspelt = validateWorkflow({ id: 'x', steps: [{ id: 'scan', workflow: 'scan-image', map: { items: '${{ [1] }}', concurency: 2 } }] });
+    expect(misspelt.issues.map((i) => i.path)).toContain('steps[0].map.concurency');
+  });
+});

@@ -35,7 +35,7 @@ export function checkChildWorkflows(value: unknown, workflows: Iterable<Workflow
   const issues: ValidationIssue[] = [];
   for (let index = 0; index < steps.length; index++) {
     const step = steps[index] as Record<string, unknown> | null | undefined;
-    if (typeof step !== 'object' || step === null || typeof step.workflow !== 'string' || 'map' in step || 'wait' in step) continue;
+    if (typeof step !== 'object' || step === null || typeof step.workflow !== 'string' || 'tool' in step || 'wait' in step) continue;
     byId ??= indexById(workflows);
     const base = `steps[${index}]`;
     const versions = byId.get(step.workflow);

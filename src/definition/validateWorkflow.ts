@@ -13,6 +13,7 @@ import { MapStepSchema } from './steps/MapStepSchema.js';
 import { ToolStepSchema } from './steps/ToolStepSchema.js';
 import { WaitStepSchema } from './steps/WaitStepSchema.js';
 import { WorkflowStepSchema } from './steps/WorkflowStepSchema.js';
+import { MapWorkflowStepSchema } from './steps/MapWorkflowStepSchema.js';
 import { checkChildWorkflows, type WorkflowSignature } from './checkChildWorkflows.js';
 import { WorkflowDefinitionSchema, type WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 
@@ -78,19 +79,24 @@ function schemaIssues(found: readonly z.core.$ZodIssue[], value: unknown): Valid
       if (key === undefined) {
         return [{ code: 'SCHEMA', path: formatPath(issue.path), message: `a step needs one kind key: ${STEP_KIND_KEYS.join(', ')}` }];
       }
-      const branch = STEP_SCHEMAS[key].safeParse(step);
+      const branch = branchOf(key, step).safeParse(step);
       return branch.success ? [] : schemaIssues(branch.error.issues.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), value);
     }
     if (issue.code === 'unrecognized_keys') {
       // Each key at its own path, with the key meant; inside a step, the keys of its kind's branch.
       const key = first === 'steps' && typeof index === 'number' && Array.isArray(steps) ? stepKindKey(steps[index]) : undefined;
-      return key === undefined ? unknownKeyIssues(issue.keys, issue.path, WorkflowDefinitionSchema) : unknownKeyIssues(issue.keys, issue.path, STEP_SCHEMAS[key], ['steps', index as number]);
+      return key === undefined ? unknownKeyIssues(issue.keys, issue.path, WorkflowDefinitionSchema) : unknownKeyIssues(issue.keys, issue.path, branchOf(key, (steps as unknown[])[index as number]), ['steps', index as number]);
     }
     return [{ code: 'SCHEMA', path: formatPath(issue.path), message: issue.message }];
   });
 }
 
 const STEP_SCHEMAS: Record<StepKindKey, z.ZodType> = { tool: ToolStepSchema, map: MapStepSchema, wait: WaitStepSchema, workflow: WorkflowStepSchema };
+
+/** A kind's branch; a `map` over a workflow (`workflow:` instead of `tool:`) has a branch of its own. */
+function branchOf(key: StepKindKey, step: unknown): z.ZodType {
+  return key === 'map' && typeof step === 'object' && step !== null && 'workflow' in step && !('tool' in step) ? MapWorkflowStepSchema : STEP_SCHEMAS[key];
+}
 
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
   const seen = new Set<string>();

@@ -4,6 +4,14 @@ import { RetryPolicySchema } from '../RetryPolicySchema.js';
 import { stepCommonShape } from './StepCommon.js';
 import { CallInputSchema } from './ToolStepSchema.js';
 
+/** Keys of a step whose calls are child runs of a registered workflow (`workflow`, and `map` over one). */
+export const childRunShape = {
+  workflow: IdentifierSchema.describe('The id of the registered workflow run as a child execution (once per item, for map)'),
+  version: z.union([z.string().min(1), z.number()]).transform(String).optional().describe('The registered version to run; the latest when absent'),
+  input: CallInputSchema.describe("The child's input; strings may hold ${{ expr }} CEL wiring; checked against the child's declared input"),
+  retry: RetryPolicySchema.optional().describe('Each attempt (of each item, for map) is a new child execution'),
+};
+
 /**
  * A `workflow` step: runs a registered workflow as a child execution; the child's output is the
  * step's output, its failure the step's (with the child's error code).
@@ -11,10 +19,7 @@ import { CallInputSchema } from './ToolStepSchema.js';
 export const WorkflowStepSchema = z
   .object({
     ...stepCommonShape,
-    workflow: IdentifierSchema.describe('The id of the registered workflow this step runs as a child execution'),
-    version: z.union([z.string().min(1), z.number()]).transform(String).optional().describe('The registered version to run; the latest when absent'),
-    input: CallInputSchema.describe("The child's input; strings may hold ${{ expr }} CEL wiring; checked against the child's declared input"),
-    retry: RetryPolicySchema.optional().describe('Each attempt is a new child execution'),
+    ...childRunShape,
   })
   .strict();
 export type WorkflowStepDefinition = z.infer<typeof WorkflowStepSchema>;

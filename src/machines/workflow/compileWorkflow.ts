@@ -12,6 +12,7 @@ import { initialContext } from './initialContext.js';
 import { createRouteActor } from './routeActor.js';
 import { planSteps } from './StepPlan.js';
 import { createToolActor, type KindCall } from './toolActor.js';
+import { runChildCall, runsChildren } from './kinds/workflowKind.js';
 import { createWorkflowEngine, type Transition } from './WorkflowEngine.js';
 import type { WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowMachineInput, WorkflowSignalEvent, WorkflowTimerEvent } from './WorkflowContext.js';
 import { parseCallId, routedStepOf, WORKFLOW_TIMEOUT_DELAY } from './workflowIds.js';
@@ -61,7 +62,9 @@ export function compileValidWorkflow(definition: WorkflowDefinition, registry: T
   const kindCalls = new Map<string, KindCall>();
   for (const p of plans.values()) {
     const { kind, step } = p;
-    if (kind.call) kindCalls.set(p.id, (call, signal) => (kind.call as NonNullable<typeof kind.call>)(step, call, signal, services));
+    // A `map` over a workflow makes each item's call as a child run, like a `workflow` step.
+    const own = kind.call ?? (runsChildren(step) ? runChildCall : undefined);
+    if (own) kindCalls.set(p.id, (call, signal) => own(step, call, signal, services));
   }
   const timeoutMs = definition.timeoutMs;
 

@@ -63,5 +63,5 @@ export interface StepKind {
    * A kind whose call is not a tool call (`workflow`: a child run) makes it here; the call gets
    * the same attempts, retry, timeout and routing as a tool's. Absent: the step's tool is called.
    */
-  call?(step: StepDefinition, call: ToolCallInput, signal: AbortSignal, services: WorkflowServices): Promise<unknown>;
+  readonly call?: (step: StepDefinition, call: ToolCallInput, signal: AbortSignal, services: WorkflowServices) => Promise<unknown>;
 }
