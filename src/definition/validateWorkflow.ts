@@ -15,6 +15,7 @@ import { WaitStepSchema } from './steps/WaitStepSchema.js';
 import { WorkflowStepSchema } from './steps/WorkflowStepSchema.js';
 import { MapWorkflowStepSchema } from './steps/MapWorkflowStepSchema.js';
 import { checkChildWorkflows, type WorkflowSignature } from './checkChildWorkflows.js';
+import { checkCompensations } from './checkCompensations.js';
 import { WorkflowDefinitionSchema, type WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 
 /** Options of {@link validateWorkflow}. */
@@ -60,6 +61,7 @@ export function validateWorkflow(value: unknown, options: ValidateOptions = {}):
   issues.push(...checkGraph(steps));
   issues.push(...checkWiring(steps, (value as { output?: unknown } | null)?.output, registry));
   if (options.workflows !== undefined) issues.push(...checkChildWorkflows(value, options.workflows));
+  issues.push(...checkCompensations(value, registry, options.workflows));
   if (parsed.success && issues.length === 0) return { success: true, definition: parsed.data, issues: [] };
   return { success: false, issues: dedupe(issues) };
 }

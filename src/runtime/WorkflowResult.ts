@@ -31,6 +31,11 @@ export interface WorkflowResult<TOutput = unknown> {
   steps: Record<string, StepResult>;
   output: TOutput | null;
   error?: ErrorInfo & { stepId?: string };
+  /**
+   * After a failure, timeout or cancel: the compensations that ran, by the id of the step each
+   * undoes, in the order they ran (reverse completion order). Absent when none ran.
+   */
+  compensations?: Record<string, StepResult>;
 }
 
 /**

@@ -22,6 +22,13 @@ export interface ChildStart {
   causationId?: string | undefined;
 }
 
+/** Child runs of a runtime: `run` is `WorkflowServices.runChild`; `existing` finds a child started before under its id. */
+export interface ChildRuns {
+  run(request: ChildRunRequest, signal: AbortSignal): Promise<unknown>;
+  /** The run with this id: running here, taken up here from the store, or its stored result; `undefined` when none was started. */
+  existing(childId: string, signal: AbortSignal): Promise<WorkflowExecution | WorkflowResult | undefined>;
+}
+
 /** What child runs need from their runtime. */
 export interface ChildRunDeps {
   workflows: WorkflowRegistry;
@@ -52,9 +59,9 @@ export interface ChildRunDeps {
  * the resumed parent takes it up again.
  *
  * @example
- * services.runChild = createChildRuns({ workflows, maxDepth: 16, running, start, clock, logger });
+ * services.runChild = createChildRuns({ workflows, maxDepth: 16, running, start, clock, logger }).run;
  */
-export function createChildRuns(deps: ChildRunDeps): (request: ChildRunRequest, signal: AbortSignal) => Promise<unknown> {
+export function createChildRuns(deps: ChildRunDeps): ChildRuns {
   const depthOf = (executionId: string): number => {
     const context = (deps.running.get(executionId)?.actor.getSnapshot() as { context?: WorkflowContext } | undefined)?.context;
     return context?.depth ?? 1;
@@ -78,7 +85,7 @@ export function createChildRuns(deps: ChildRunDeps): (request: ChildRunRequest, 
     }
   };
 
-  return async (request, signal) => {
+  const run = async (request: ChildRunRequest, signal: AbortSignal): Promise<unknown> => {
     const { call, workflowId } = request;
     // A run's first calls start inside its actor's start, before the runtime tracks the run:
     // one microtask later it is in `running`, with its depth in context.
@@ -108,6 +115,7 @@ export function createChildRuns(deps: ChildRunDeps): (request: ChildRunRequest, 
       signal.removeEventListener('abort', onAbort);
     }
   };
+  return { run, existing };
 
   function startChild(request: ChildRunRequest, childId: string, depth: number): WorkflowExecution {
     const { call, workflowId, version } = request;

@@ -25,7 +25,8 @@ import { createStore } from './store/createStore.js';
 import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
-import { startExecution, type WorkflowExecution } from './startExecution.js';
+import { startExecution, type StartOptions, type WorkflowExecution } from './startExecution.js';
+import { runCompensations } from './runCompensations.js';
 import { checkSignal } from './checkSignal.js';
 import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegistry.js';
 import { createChildRuns, type ChildStart } from './createChildRuns.js';
@@ -106,6 +107,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       })
     : undefined;
 
+  const sessionData = (sessionId: string): Record<string, unknown> => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data]));
   const { metrics, policies, services, supervisor: activeSupervisor, callThroughPolicies } = createCallPath({
     options,
     clock,
@@ -113,12 +115,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     bus,
     tools,
     newId,
-    sessionData: (sessionId) => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data])),
+    sessionData,
     contextFor: (sessionId, tool) => sessionView(store.forSession(sessionId, tool)),
   });
 
   const restoring = new Set<string>();
-  services.runChild = createChildRuns({
+  const childRuns = createChildRuns({
     workflows,
     maxDepth: checkDepthOption(options.maxWorkflowDepth),
     running,
@@ -137,6 +139,15 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         }
       : {}),
   });
+  services.runChild = (request, signal) => childRuns.run(request, signal);
+  const noAbort = new AbortController().signal;
+  const compensate: NonNullable<StartOptions['finalize']> = (result, context, definition, completed) =>
+    runCompensations(definition, context, completed, result, {
+      start: (definition, executeOptions, child) => startWorkflow(definition, executeOptions, child),
+      existing: (executionId) => childRuns.existing(executionId, noAbort),
+      sessionData,
+      logger,
+    });
 
   const assertRunning = (): void => {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
@@ -147,14 +158,19 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (cached) return cached;
     const result = validateWorkflow(source, { tools, workflows: workflows.definitions() });
     if (!result.success) throw new WorkflowValidationError(result.issues);
-    const entry = { definition: result.definition, machine: compileValidWorkflow(result.definition, tools, { services }), timeoutOf: stepTimeoutOf(result.definition, tools) };
+    const entry = {
+      definition: result.definition,
+      machine: compileValidWorkflow(result.definition, tools, { services }),
+      timeoutOf: stepTimeoutOf(result.definition, tools),
+      compensates: result.definition.steps.some((step) => 'compensate' in step && step.compensate !== undefined),
+    };
     compiled.set(source, entry);
     return entry;
   };
 
   const startWorkflow = (source: WorkflowDefinitionInput | string, executeOptions: ExecuteOptions = {}, child?: ChildStart): WorkflowExecution => {
     assertRunning();
-    const { definition, machine, timeoutOf } = prepare(typeof source === 'string' ? workflows.require(source, executeOptions.version) : source);
+    const { definition, machine, timeoutOf, compensates } = prepare(typeof source === 'string' ? workflows.require(source, executeOptions.version) : source);
     const input = resolveWorkflowInput(definition, executeOptions.input);
     const executionId = child?.executionId ?? newId();
     const machineInput: WorkflowMachineInput = {
@@ -183,6 +199,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       // No tool runs before the execution record is committed.
       startAfter: writer?.created,
       causationId: child?.causationId,
+      finalize: compensates ? compensate : undefined,
     });
     const execution = track(started, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.
@@ -236,7 +253,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     }
     const claimed = await executionStore.claimRunnable({ owner, leaseMs, ...(limit === undefined ? {} : { limit }), ...(executionId === undefined ? {} : { executionId }) });
     const resumed: WorkflowExecution[] = [];
-    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect, metrics };
+    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect, metrics, finalize: compensate };
     for (const record of claimed) {
       if (running.has(record.executionId) || restoring.has(record.executionId)) continue;
       // A child run's parent may take it up meanwhile (createChildRuns): it waits until this one is tracked.

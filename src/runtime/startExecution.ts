@@ -23,7 +23,8 @@ export interface WorkflowExecution<TOutput = unknown> {
   stepMessageId?(stepId: string): string | undefined;
 }
 
-interface StartOptions {
+/** Options of {@link startExecution}. */
+export interface StartOptions {
   machine: AnyStateMachine;
   definition: WorkflowDefinition;
   machineInput: WorkflowMachineInput;
@@ -39,6 +40,10 @@ interface StartOptions {
   startAfter?: Promise<unknown> | undefined;
   /** The bus message that caused this run (a child run: its parent step's), as `execution.started`'s causation. */
   causationId?: string | undefined;
+  /** Runs after the machine ends and before the result settles (compensations); its result is the run's. */
+  finalize?: ((result: WorkflowResult, context: WorkflowContext, definition: WorkflowDefinition, completed: readonly string[]) => Promise<WorkflowResult>) | undefined;
+  /** With `finalize`: the steps that completed before this start (a restored run's journal), in order. */
+  completedBefore?: readonly string[] | undefined;
 }
 
 /** The runtime builds these envelopes itself (ids, strings, JSON payloads): no schema check. */
@@ -73,10 +78,13 @@ export function startExecution(options: StartOptions): WorkflowExecution {
   const started = publish('execution.started', startedPayload, options.causationId);
   let last = started;
   const stepCause = new Map<string, string>();
+  // The order steps completed in, for compensations (kept only when there is a finalize).
+  const completed = options.finalize ? [...(options.completedBefore ?? [])] : [];
   actor.on('*', (event: WorkflowEmitted) => {
     const cause = stepCause.get(event.stepId) ?? started;
     last = publish(event.type, payloadOf(event), cause, event.stepId);
     stepCause.set(event.stepId, last);
+    if (options.finalize && event.type === 'step.completed') completed.push(event.stepId);
   });
 
   const result = new Promise<WorkflowResult>((resolve) => {
@@ -90,8 +98,12 @@ export function startExecution(options: StartOptions): WorkflowExecution {
         outcome.error = { type: ErrorType.crash, code: 'MACHINE_ERROR', message: String((snapshot.error as Error | undefined)?.message ?? snapshot.error) };
       }
       options.signal?.removeEventListener('abort', onAbort);
-      publish('execution.finished', { status: outcome.status, durationMs: outcome.durationMs, error: outcome.error ?? null }, last);
-      resolve(outcome);
+      const settle = (final: WorkflowResult): void => {
+        publish('execution.finished', { status: final.status, durationMs: final.durationMs, error: final.error ?? null }, last);
+        resolve(final);
+      };
+      if (options.finalize) void options.finalize(outcome, snapshot.context, definition, completed).then(settle, () => settle(outcome));
+      else settle(outcome);
     };
     actor.subscribe({ complete: finish, error: finish });
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdentifierSchema } from '../IdentifierSchema.js';
 import { RetryPolicySchema } from '../RetryPolicySchema.js';
+import { CompensateSchema } from './CompensateSchema.js';
 import { stepCommonShape } from './StepCommon.js';
 import { CallInputSchema } from './ToolStepSchema.js';
 
@@ -20,6 +21,7 @@ export const WorkflowStepSchema = z
   .object({
     ...stepCommonShape,
     ...childRunShape,
+    compensate: CompensateSchema.optional().describe('The undo of this step, run when the workflow fails, times out or is cancelled'),
   })
   .strict();
 export type WorkflowStepDefinition = z.infer<typeof WorkflowStepSchema>;
