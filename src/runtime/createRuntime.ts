@@ -25,12 +25,11 @@ import { createStore } from './store/createStore.js';
 import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
-import { startExecution, type StartOptions, type WorkflowExecution } from './startExecution.js';
-import { runCompensations } from './runCompensations.js';
+import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { checkSignal } from './checkSignal.js';
 import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegistry.js';
-import { createChildRuns, type ChildStart } from './createChildRuns.js';
-import { checkDepthOption } from './checkDepthOption.js';
+import type { ChildStart } from './createChildRuns.js';
+import { createNesting } from './createNesting.js';
 import type { WorkflowMachineInput } from '../machines/workflow/WorkflowContext.js';
 
 /** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
@@ -120,34 +119,19 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   });
 
   const restoring = new Set<string>();
-  const childRuns = createChildRuns({
+  // Child runs (`workflow` steps) and compensations start through startWorkflow, so they are tracked and durable like any run.
+  const nesting = createNesting({
     workflows,
-    maxDepth: checkDepthOption(options.maxWorkflowDepth),
+    maxWorkflowDepth: options.maxWorkflowDepth,
     running,
     start: (definition, executeOptions, child) => startWorkflow(definition, executeOptions, child),
     clock,
     logger,
-    ...(durability && durableRuns
-      ? {
-          durable: {
-            store: durability.store,
-            resume: (executionId: string) => resume({ executionId }),
-            holds: (executionId: string) => durableRuns.has(executionId),
-            suspend: (executionId: string) => durableRuns.suspend(executionId, 'stopping'),
-            pollMs: Math.min(250, durability.leaseMs / 3),
-          },
-        }
-      : {}),
+    sessionData,
+    durable: durability && durableRuns ? { durability, runs: durableRuns, resume: (executionId) => resume({ executionId }) } : undefined,
   });
-  services.runChild = (request, signal) => childRuns.run(request, signal);
-  const noAbort = new AbortController().signal;
-  const compensate: NonNullable<StartOptions['finalize']> = (result, context, definition, completed) =>
-    runCompensations(definition, context, completed, result, {
-      start: (definition, executeOptions, child) => startWorkflow(definition, executeOptions, child),
-      existing: (executionId) => childRuns.existing(executionId, noAbort),
-      sessionData,
-      logger,
-    });
+  services.runChild = nesting.runChild;
+  const compensate = nesting.compensate;
 
   const assertRunning = (): void => {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
