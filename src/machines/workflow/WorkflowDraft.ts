@@ -1,3 +1,4 @@
+import { itemEntries, ItemTableWriter, readItem, type ItemTable } from './ItemTable.js';
 import type { RouteCallInput } from './routeActor.js';
 import type { ToolCallInput } from './toolActor.js';
 import type { CallState, ItemsState, StepState, WorkflowContext, WorkflowEmitted, WorkflowTimerEvent } from './WorkflowContext.js';
@@ -49,6 +50,7 @@ export class WorkflowDraft {
   // short array, made on first use, is cheaper than a Set per event.
   private owned: string[] | undefined;
   private ownedItems: string[] | undefined;
+  private tables: ItemTableWriter | undefined;
   constructor(base: WorkflowContext) {
     this.steps = { ...base.steps };
     this.context = { ...base, steps: this.steps };
@@ -75,23 +77,48 @@ export class WorkflowDraft {
     (this.owned ??= []).push(id);
     return (this.steps[id] = { ...this.step(id), ...changes });
   }
-  /** This event's own copy of a map step's items (and of their calls and outputs). */
+  /**
+   * This event's own copy of a map step's items; its `calls` and `outputs` tables are changed
+   * through {@link setCall}, {@link endItem} and {@link setOutput}, a chunk copied at a time.
+   */
   items(id: string): ItemsState {
     const step = this.own(id);
     if (this.ownedItems?.includes(id) !== true) {
       (this.ownedItems ??= []).push(id);
       const items = step.items as ItemsState;
-      step.items = { ...items, calls: { ...items.calls }, outputs: items.outputs.slice() };
+      this.tables ??= new ItemTableWriter();
+      step.items = { ...items, calls: this.tables.own(items.calls), outputs: this.tables.own(items.outputs) };
     }
     return step.items as ItemsState;
   }
   /** A call's bookkeeping: the tool step's own record, or a map item's. */
   call(stepId: string, index: number | undefined): CallState {
-    return index === undefined ? this.step(stepId) : ((this.step(stepId).items as ItemsState).calls[index] ?? { attempts: 0 });
+    return index === undefined ? this.step(stepId) : (this.liveItem(stepId, index) ?? { attempts: 0 });
+  }
+  /** A map item's call in flight, if it has one. */
+  liveItem(stepId: string, index: number): CallState | undefined {
+    const items = this.step(stepId).items;
+    return items ? (readItem(items.calls, index) ?? undefined) : undefined;
+  }
+  /** A map step's items with a call in flight. */
+  liveItems(stepId: string): [number, CallState][] {
+    const items = this.step(stepId).items;
+    return items ? [...itemEntries(items.calls)] : [];
   }
   setCall(stepId: string, index: number | undefined, call: CallState): void {
     if (index === undefined) this.set(stepId, call);
-    else this.items(stepId).calls[index] = call;
+    else this.writeItem(stepId, 'calls', index, call);
+  }
+  /** A map item's call ended: it has no call in flight any more. */
+  endItem(stepId: string, index: number): void {
+    this.writeItem(stepId, 'calls', index, null);
+  }
+  setOutput(stepId: string, index: number, output: unknown): void {
+    this.writeItem(stepId, 'outputs', index, output);
+  }
+  private writeItem(stepId: string, table: 'calls' | 'outputs', index: number, entry: unknown): void {
+    const items = this.items(stepId); // makes the writer
+    (this.tables as ItemTableWriter).write(items[table] as ItemTable<unknown>, index, entry);
   }
   emit(event: WorkflowEmitted): void {
     this.effects.push({ type: 'emit', event });
@@ -112,7 +139,7 @@ export function cancelUnfinished(context: WorkflowContext, now: number): Workflo
       continue;
     }
     const { phase: _phase, ...rest } = step;
-    const items = rest.items ? { ...rest.items, calls: {}, running: 0, cancelled: rest.items.total - rest.items.completed - rest.items.failed } : undefined;
+    const items = rest.items ? { ...rest.items, calls: [], running: 0, cancelled: rest.items.total - rest.items.completed - rest.items.failed } : undefined;
     steps[id] = { ...rest, status: 'cancelled', finishedAt: now, ...(items ? { items } : {}) };
   }
   return { ...context, steps, running: 0, queue: [], open: 0 };

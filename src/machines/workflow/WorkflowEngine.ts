@@ -3,6 +3,7 @@ import { ErrorType, type ErrorInfo } from '../../errors/ErrorInfo.js';
 import { toErrorInfo } from '../../errors/toErrorInfo.js';
 import type { RouteDecision } from '../supervisor/RouteDecision.js';
 import { decideRelease } from './decideRelease.js';
+import { itemList } from './ItemTable.js';
 import { MAP_ITEMS_NOT_ARRAY, MAP_TOO_MANY_FAILURES } from './kinds/mapKind.js';
 import { createWaitRules } from './kinds/waitRules.js';
 import { resolveStepInput, stepScope } from './resolveStepInput.js';
@@ -123,10 +124,10 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       else completeStep(d, p, output);
       return;
     }
+    const call = d.liveItem(p.id, index) ?? { attempts: 1 };
+    d.endItem(p.id, index);
+    if (!error) d.setOutput(p.id, index, output);
     const next = d.items(p.id);
-    const call = next.calls[index] ?? { attempts: 1 };
-    delete next.calls[index];
-    if (!error) next.outputs[index] = output;
     next.running -= 1;
     if (error) next.failed += 1;
     else next.completed += 1;
@@ -154,7 +155,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     for (;;) {
       const items = d.items(p.id);
       if (items.completed + items.failed === items.total) {
-        completeStep(d, p, items.outputs);
+        completeStep(d, p, itemList(items.outputs, items.total));
         return;
       }
       if (items.started >= items.total || items.running >= limit) return;
@@ -168,16 +169,14 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
   /** Stops a map's running items and counts the ones that will not finish as cancelled. */
   const stopItems = (d: WorkflowDraft, p: StepPlan): void => {
-    const items = d.step(p.id).items;
-    if (!items) return;
-    for (const key of Object.keys(items.calls)) {
-      const index = Number(key);
+    if (!d.step(p.id).items) return;
+    for (const [index, call] of d.liveItems(p.id)) {
       d.effects.push({ type: 'stop', id: callId(p.id, index) });
-      if (items.calls[key]?.phase === 'retrying') d.effects.push({ type: 'cancel', id: retryTimerId(p.id, index) });
+      if (call.phase === 'retrying') d.effects.push({ type: 'cancel', id: retryTimerId(p.id, index) });
       if (p.timeoutMs !== undefined) d.effects.push({ type: 'cancel', id: timeoutTimerId(p.id, index) });
     }
     const owned = d.items(p.id);
-    owned.calls = {};
+    owned.calls = [];
     owned.running = 0;
     owned.cancelled = owned.total - owned.completed - owned.failed;
   };
@@ -204,7 +203,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       failStep(d, p, { type: ErrorType.validation, code: MAP_ITEMS_NOT_ARRAY, message: `map.items of step "${p.id}" must yield an array, got ${got}`, retryable: false, tool: p.toolName });
       return;
     }
-    d.set(p.id, { items: { total: values.length, completed: 0, failed: 0, cancelled: 0, attempts: 0, started: 0, running: 0, values, outputs: values.map(() => null), calls: {} } });
+    d.set(p.id, { items: { total: values.length, completed: 0, failed: 0, cancelled: 0, attempts: 0, started: 0, running: 0, values, outputs: [], calls: [] } });
     d.emit({ type: 'step.started', stepId: p.id, tool: p.toolName, attempt: 1 });
     fillItems(d, p);
   };
@@ -295,7 +294,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   const live = (d: WorkflowDraft, stepId: string, index: number | undefined, phase: CallState['phase']): StepPlan | undefined => {
     const p = plans.get(stepId);
     if (!p || d.step(p.id).status !== 'running' || d.context.aborted) return undefined;
-    if (index !== undefined && d.step(p.id).items?.calls[index] === undefined) return undefined;
+    if (index !== undefined && d.liveItem(p.id, index) === undefined) return undefined;
     return d.call(p.id, index).phase === phase ? p : undefined;
   };
 
