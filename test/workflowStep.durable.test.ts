@@ -131,9 +131,9 @@ interface WorkerRun {
 }
 
 /** Runs the worker; with `killWhen`, SIGKILLs it once the effects file satisfies it. */
-function runWorker(storeUrl: string, effects: string, mode: 'start' | 'resume', killWhen?: (effects: string) => boolean): Promise<WorkerRun> {
+function runWorker(storeUrl: string, effects: string, mode: 'start' | 'resume', killWhen?: (effects: string) => boolean, scenario = 'release'): Promise<WorkerRun> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(launch.command, [...launch.args, storeUrl, effects, mode], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(launch.command, [...launch.args, storeUrl, effects, mode, scenario], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     let stderr = '';
     proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -159,11 +159,11 @@ function runWorker(storeUrl: string, effects: string, mode: 'start' | 'resume', 
 
 const tag = randomBytes(3).toString('hex');
 const targets = [
-  { name: 'SQLite', url: () => `sqlite:${path.join(dir, 'crash.db')}`, skip: undefined as string | undefined },
+  { name: 'SQLite', url: (db: string) => `sqlite:${path.join(dir, `${db}.db`)}`, skip: undefined as string | undefined },
   {
     name: 'PostgreSQL',
-    url: () => {
-      const schema = `child_crash_${tag}`;
+    url: (db: string) => {
+      const schema = `${db}_${tag}`;
       pgSchemas.push(schema);
       return `${PG_URL}?schema=${schema}`;
     },
@@ -174,7 +174,7 @@ const targets = [
 describe.each(targets)('workflow steps: kill -9 during a child run ($name)', (target) => {
   const title = target.skip === undefined ? 'the resumed parent finishes on the same child, whose completed step is not run again' : `skipped: ${target.skip} (CI=true makes this a failure)`;
   it.skipIf(target.skip !== undefined)(title, { timeout: 120_000 }, async () => {
-    const storeUrl = target.url();
+    const storeUrl = target.url('child_crash');
     const effects = path.join(dir, `effects-${target.name}.log`);
     const killed = await runWorker(storeUrl, effects, 'start', (text) => / block$/m.test(text));
     expect(killed.code).toBeNull(); // killed, not exited
@@ -193,6 +193,39 @@ describe.each(targets)('workflow steps: kill -9 during a child run ($name)', (ta
       const records = await store.listExecutions({ limit: 10 });
       expect(records.map((r) => r.executionId).sort()).toEqual([parentId, childId].sort());
       expect(records.every((r) => r.status === 'completed')).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.each(targets)('compensation: kill -9 during compensations ($name)', (target) => {
+  const title = target.skip === undefined ? 'the resumed run finishes its compensations without running the finished ones again' : `skipped: ${target.skip} (CI=true makes this a failure)`;
+  it.skipIf(target.skip !== undefined)(title, { timeout: 120_000 }, async () => {
+    const storeUrl = target.url('undo_crash');
+    const effects = path.join(dir, `undo-effects-${target.name}.log`);
+    const killed = await runWorker(storeUrl, effects, 'start', (text) => / b undo$/m.test(text), 'undoable');
+    expect(killed.code).toBeNull();
+    const runId = killed.lines.find((l) => l.startsWith('started '))?.split(' ')[1] as string;
+    const compensationId = `${runId}:compensation`;
+    const resumed = await runWorker(storeUrl, effects, 'resume', undefined, 'undoable');
+    expect(resumed.stderr).toBe('');
+    const done = resumed.lines.find((l) => l.startsWith(`done ${runId} failed `));
+    expect(done).toBeDefined();
+    const compensations = JSON.parse(done?.slice(`done ${runId} failed `.length) ?? '{}') as Record<string, { status: string; output?: unknown }>;
+    expect(Object.keys(compensations)).toEqual(['b', 'a']);
+    expect(compensations.b).toMatchObject({ status: 'completed', output: { undone: 'b' } });
+    expect(compensations.a).toMatchObject({ status: 'completed', output: { undone: 'a' } });
+    const calls = readFileSync(effects, 'utf8').trim().split('\n');
+    expect(calls.filter((c) => c === `${runId} a`)).toHaveLength(1);
+    expect(calls.filter((c) => c === `${runId} b`)).toHaveLength(1);
+    expect(calls.filter((c) => c === `${compensationId} b undo`)).toHaveLength(2); // running at the kill: runs again
+    expect(calls.filter((c) => c === `${compensationId} a undo`)).toHaveLength(1);
+    const store = createStore(storeUrl);
+    try {
+      await store.init();
+      const records = await store.listExecutions({ limit: 10 });
+      expect(records.map((r) => [r.executionId, r.status]).sort()).toEqual([[compensationId, 'completed'], [runId, 'failed']].sort());
     } finally {
       await store.close();
     }

@@ -183,7 +183,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       // No tool runs before the execution record is committed.
       startAfter: writer?.created,
       causationId: child?.causationId,
-      finalize: compensates ? compensate : undefined,
+      // Compensations start once the run's end is committed: a crash never leaves them started on an unstored state.
+      finalize: compensates ? (...args) => (writer ? writer.flushed() : Promise.resolve()).then(() => compensate(...args)) : undefined,
     });
     const execution = track(started, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.

@@ -66,7 +66,8 @@ export async function restoreExecution(record: ExecutionRecord, deps: RestoreDep
     clock: deps.clock,
     inspect: deps.inspect,
     machineInput,
-    finalize: deps.finalize,
+    // As for a fresh run: compensations start once the run's end is committed.
+    ...(deps.finalize ? { finalize: (...args: Parameters<NonNullable<StartOptions['finalize']>>) => writer.flushed().then(() => (deps.finalize as NonNullable<StartOptions['finalize']>)(...args)) } : {}),
     completedBefore: journal.filter((entry) => entry.kind === 'step.completed').map((entry) => entry.stepId),
     ...(record.snapshot === null || record.snapshot === undefined ? {} : { snapshot: record.snapshot }),
     beforeStart: (actor) => {
