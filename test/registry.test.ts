@@ -251,9 +251,16 @@ describe('registry: CLI and MCP', () => {
     const pinned = await runCli(['run', 'nap@1', '--workflows', flows]);
     expect(pinned.code).toBe(0);
     expect(pinned.stdout).toMatch(/nap: completed in \d+ ms \(version 1, execution/);
-    // A file still runs as a file, next to the registered ones.
+    // A file still runs as a file, next to the registered ones, and its workflow steps call them.
     const file = await runCli(['run', path.join(flows, 'nap-1.yaml'), '--workflows', flows, '--json']);
     expect(JSON.parse(file.stdout)).toMatchObject({ version: '1', status: 'completed' });
+    const parentFile = path.join(dir, 'parent.yaml');
+    await writeFile(parentFile, 'id: parent\nsteps:\n  - id: child\n    workflow: nap\n    version: 1\noutput: "${{ steps.child.output }}"\n');
+    const parent = await runCli(['run', parentFile, '--workflows', flows, '--json']);
+    expect(JSON.parse(parent.stdout)).toMatchObject({ status: 'completed', output: { version: 'v1' }, steps: { child: { childExecutionId: expect.stringMatching(/:child$/) } } });
+    const orphan = await runCli(['run', parentFile, '--json']);
+    expect(orphan.code).toBe(2);
+    expect(JSON.parse(orphan.stdout)).toMatchObject({ ran: false, issues: [{ code: 'UNKNOWN_WORKFLOW', path: 'steps[0].workflow' }] });
   });
 
   it('orchkit run: an unknown id or version, and a directory with bad files, exit 2 with the problem and its path', async () => {

@@ -88,7 +88,7 @@ program
   .option('--port <port>', 'HTTP port; 0 picks a free one', parsePort, 0)
   .option('--host <host>', 'HTTP interface to bind', '127.0.0.1')
   .option('--token <token>', 'require this bearer token over HTTP (default: $ORCHKIT_MCP_TOKEN)')
-  .option('--workflows <dir>', 'directory of the workflow files list_workflows shows', 'examples')
+  .option('--workflows <dir>', 'directory of workflow files: registered on start (execute_workflow { workflowId }, workflow steps) and listed by list_workflows', 'examples')
   .option('--workspace <dir>', 'files given to tools and execute_workflow must lie under this directory (default: the working directory)')
   .option('--session-idle-ms <ms>', 'close an HTTP session idle this long (default 1800000)', parsePositiveInteger)
   .option('--max-sessions <n>', 'HTTP sessions open at once; more are refused with MCP_SESSION_LIMIT (default 100)', parsePositiveInteger)
