@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '../errors/ErrorInfo.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { childExecutionId } from '../machines/workflow/ChildRunRequest.js';
+import { stepEntries } from '../machines/workflow/StepTable.js';
 import type { ItemsState, StepState, WorkflowContext, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
 
 /** A map step's item counts: `total = completed + failed + cancelled`; `attempts` summed over items. */
@@ -44,7 +45,7 @@ export interface WorkflowResult<TOutput = unknown> {
  */
 export function toWorkflowResult(context: WorkflowContext, status: WorkflowStatus, definition?: WorkflowDefinition): WorkflowResult {
   const steps: Record<string, StepResult> = {};
-  for (const id in context.steps) steps[id] = stepResult(context.steps[id] as StepState);
+  for (const [id, step] of stepEntries(context.steps)) steps[id] = stepResult(step);
   if (definition) {
     for (const step of definition.steps) {
       const result = steps[step.id];

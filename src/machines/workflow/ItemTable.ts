@@ -27,6 +27,13 @@ export function* itemEntries<T>(table: ItemTable<T>): Generator<[number, T]> {
   }
 }
 
+/** A table holding `list` (item `i` is `list[i]`). */
+export function toItemTable<T>(list: readonly (T | null)[]): ItemTable<T> {
+  const table: ItemTable<T> = [];
+  for (let i = 0; i < list.length; i += CHUNK) table.push(list.slice(i, i + CHUNK));
+  return table;
+}
+
 /** The table as one array of `length` entries (`null` where there is none). */
 export function itemList<T>(table: ItemTable<T>, length: number): (T | null)[] {
   const list = new Array<T | null>(length);

@@ -11,6 +11,7 @@ import { restartDelay } from './restartDelay.js';
 import { retryDelay } from './retryDelay.js';
 import { routingRequest } from './routeActor.js';
 import type { StepPlan } from './StepPlan.js';
+import { stepLayout } from './StepTable.js';
 import type { ToolCallInput } from './toolActor.js';
 import type { CallState, StepState, WorkflowContext, WorkflowTimerEvent } from './WorkflowContext.js';
 import { callId, retryTimerId, routeActorId, timeoutTimerId } from './workflowIds.js';
@@ -32,6 +33,7 @@ export type { Effect, Transition } from './WorkflowDraft.js';
  */
 export function createWorkflowEngine(definition: WorkflowDefinition, plans: ReadonlyMap<string, StepPlan>, services: WorkflowServices) {
   const order = [...plans.values()];
+  const layout = stepLayout(order.map((p) => p.id));
   const concurrency = definition.concurrency ?? Infinity;
   const allowedFailures = definition.errorPolicy.mode === 'fail_fast' ? 0 : (definition.errorPolicy.maxFailures ?? Infinity);
   const plan = (stepId: string): StepPlan => plans.get(stepId) as StepPlan;
@@ -301,14 +303,14 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   return {
     /** Releases the steps without dependencies. */
     begin(context: WorkflowContext): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       for (const p of order) if (p.dependsOn.length === 0) consider(d, p);
       return d.done();
     },
 
     /** A call's tool actor resolved. */
     callDone(context: WorkflowContext, stepId: string, index: number | undefined, output: unknown): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       const p = live(d, stepId, index, 'running');
       if (!p) return d.done();
       endCall(d, p, index);
@@ -318,7 +320,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
     /** A call's tool actor rejected. */
     callError(context: WorkflowContext, stepId: string, index: number | undefined, error: unknown): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       const p = live(d, stepId, index, 'running');
       if (!p) return d.done();
       endCall(d, p, index);
@@ -328,7 +330,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
     /** A retry wait or an attempt's time limit passed. */
     timer(context: WorkflowContext, event: WorkflowTimerEvent): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       if (event.type === 'step.retry') {
         const p = live(d, event.stepId, event.index, 'retrying');
         if (p) beginAttempt(d, p, event.index);
@@ -351,14 +353,14 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
      * else is kept, after the ones kept before, for the next step that waits for it.
      */
     signal(context: WorkflowContext, name: string, payload: unknown): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       if (!d.context.aborted) waits.signal(d, name, payload);
       return d.done();
     },
 
     /** The supervisor decided about a routed failure (`undefined`: the route actor failed). */
     routed(context: WorkflowContext, stepId: string, decision: RouteDecision | undefined, failure?: unknown): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       const p = live(d, stepId, undefined, 'routing');
       if (!p) return d.done();
       d.effects.push({ type: 'stop', id: routeActorId(stepId) });
