@@ -9,7 +9,7 @@ const statuses = ['pending', 'running', 'completed', 'failed'] as const;
 function baseContext(ids: string[]): WorkflowContext {
   const steps: Record<string, StepState> = {};
   for (const id of ids) steps[id] = { status: 'pending', attempts: 0 };
-  return { workflowId: 'w', executionId: 'e', correlationId: 'c', sessionId: 's', input: {}, env: {}, steps, queue: [], running: 0, open: ids.length, failures: 0, startedAt: 0 } as WorkflowContext;
+  return { workflowId: 'w', version: '1', executionId: 'e', correlationId: 'c', sessionId: 's', input: {}, env: {}, steps, queue: [], running: 0, open: ids.length, failures: 0, startedAt: 0 };
 }
 
 describe('step table', () => {

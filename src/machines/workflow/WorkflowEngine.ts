@@ -64,6 +64,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   };
 
   const beginAttempt = (d: WorkflowDraft, p: StepPlan, index: number | undefined): void => {
+    if (p.wait) return waits.start(d, p, p.wait); // a wait's next attempt parks again
     const previous = d.call(p.id, index);
     const attempt = previous.attempts + 1;
     const call: CallState = { ...previous, attempts: attempt, phase: 'running', attemptStartedAt: services.now() };
@@ -240,7 +241,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     settled(d, p);
   };
 
-  const waits = createWaitRules(order, services, { completeStep, failStep });
+  const waits = createWaitRules(order, services, { completeStep, callFailed });
 
   const skipStep = (d: WorkflowDraft, p: StepPlan, reason: 'condition' | 'dependency'): void => {
     d.set(p.id, { status: 'skipped', skipReason: reason, finishedAt: services.now() });
