@@ -10,6 +10,7 @@ import {
   type Runtime,
   type WorkflowDefinitionInput,
 } from '../src/index.js';
+import { topLevelMessages } from '../src/runtime/bus/topLevelMessages.js';
 import { until } from './support/until.js';
 
 const echo = defineTool({
@@ -88,6 +89,17 @@ describe('workflow steps: child runs', () => {
       expect(childStarted?.causationId).toBe(stepStarted?.id);
       expect(childStarted?.payload).toMatchObject({ workflowId: 'build-image', parent: { executionId: result.executionId, stepId: 'build' }, depth: 2 });
       expect(trace.filter((m) => m.type === 'execution.finished').map((m) => m.executionId)).toEqual([childId, result.executionId]);
+    });
+  });
+
+  it("progress views keep the top-level run's messages: a child's steps do not settle the parent's rows", async () => {
+    await withRuntime({ tools: [echo], workflows: [buildImage] }, async (runtime) => {
+      const result = await runtime.executeWorkflow(parent, { correlationId: 'corr-2' });
+      const own = runtime.trace('corr-2').filter(topLevelMessages());
+      expect(new Set(own.map((m) => m.executionId))).toEqual(new Set([result.executionId]));
+      // The child has a step "build" too; only the parent's "build" completes in the kept messages.
+      expect(own.filter((m) => m.type === 'step.completed' && m.stepId === 'build')).toHaveLength(1);
+      expect(runtime.trace('corr-2').filter((m) => m.type === 'step.completed' && m.stepId === 'build')).toHaveLength(2);
     });
   });
 
