@@ -89,6 +89,8 @@ describe('workflow steps: child runs', () => {
       expect(childStarted?.causationId).toBe(stepStarted?.id);
       expect(childStarted?.payload).toMatchObject({ workflowId: 'build-image', parent: { executionId: result.executionId, stepId: 'build' }, depth: 2 });
       expect(trace.filter((m) => m.type === 'execution.finished').map((m) => m.executionId)).toEqual([childId, result.executionId]);
+      // A child run shares its parent's session but records no history of its own there.
+      expect(runtime.sessions()).toEqual([]);
     });
   });
 

@@ -188,7 +188,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     });
     const execution = track(started, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.
-    const recorded = executeOptions.sessionId !== undefined;
+    // Child runs and compensations are part of their parent's history, not entries of their own.
+    const recorded = executeOptions.sessionId !== undefined && child === undefined;
     if (recorded) shareToolRegistry(store, execution.sessionId, tools);
     void execution.result.then((result) => {
       if (recorded) recordExecutionHistory(store, result, definition);
