@@ -31,6 +31,11 @@ import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegis
 import type { ChildStart } from './createChildRuns.js';
 import { createNesting } from './createNesting.js';
 import type { WorkflowMachineInput } from '../machines/workflow/WorkflowContext.js';
+import { checkSchedules } from './schedules/checkSchedules.js';
+import { createScheduler } from './schedules/createScheduler.js';
+import { openScheduleStore } from './schedules/openScheduleStore.js';
+import { remoteTools } from './queues/remoteTools.js';
+import { lazyTaskQueue } from './queues/lazyTaskQueue.js';
 
 /** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
 const FINISHED_REMEMBERED = 10_000;
@@ -46,9 +51,15 @@ export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOp
  * await runtime.stop();
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
-  const tools = createToolRegistry(options.tools ?? []);
+  // Tools on a task queue run on workers: their `run` enqueues (see queues/remoteTools.ts).
+  const taskQueue = lazyTaskQueue(() => durability?.store, options.clock ?? systemClock, options.logger ?? pino({ level: 'silent' }));
+  const onPostgres = typeof options.store === 'string' ? /^postgres(ql)?:\/\//i.test(options.store) : options.store?.postgres !== undefined;
+  const tools = createToolRegistry(remoteTools(options.tools ?? [], options.queues, () => taskQueue, options.taskHeartbeatTimeoutMs, onPostgres).tools);
   const workflows = createWorkflowRegistry(tools);
   for (const definition of options.workflows ?? []) workflows.register(definition);
+  // Checked before anything with a timer exists, so a bad entry leaves nothing behind.
+  const schedules = checkSchedules(options.schedules ?? [], tools);
+  const schedulePollMs = checkDurationOption('schedulePollMs', options.schedulePollMs ?? 1000, { min: 10, max: 3_600_000 });
   const clock = options.clock ?? systemClock;
   const baseLogger = options.logger ?? pino({ level: 'silent' });
   const logger = options.redact?.length ? baseLogger.child({}, { redact: { paths: options.redact, censor: '[redacted]' } }) : baseLogger;
@@ -259,6 +270,17 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return resumed;
   };
 
+  const scheduler = createScheduler({
+    schedules,
+    openStore: () => openScheduleStore(durability?.store, logger),
+    clock,
+    logger,
+    bus,
+    node: durability?.owner ?? options.nodeId ?? `node-${newId()}`,
+    start: (schedule, _tick, correlationId) => startWorkflow(schedule.workflow, { input: schedule.input, correlationId }),
+    pollMs: schedulePollMs,
+  });
+
   const runtime: Runtime = {
     get status() {
       return status;
@@ -336,17 +358,20 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       execution.actor.send({ type: 'workflow.signal', name, payload: checked });
     },
     store: durability?.store,
+    schedules: scheduler,
     supervisor: activeSupervisor,
     metrics: () => ({ ...metrics.snapshot(), bus: bus.metrics() }),
     extractToolsFromContext: (sessionId) => extractToolsFromContext(store.forSession(sessionId), tools),
     async stop() {
       if (status !== 'running') return;
       status = 'stopping';
+      await scheduler.stop();
       const cancelled = [...running.values()].filter((execution) => !durableRuns?.has(execution.executionId));
       cancelled.forEach((execution) => execution.cancel('the runtime is stopping'));
       await durableRuns?.suspendAll();
       await Promise.allSettled(cancelled.map((execution) => execution.result));
       await durableRuns?.flushed();
+      await taskQueue.close();
       activeSupervisor.stop();
       policies.stop();
       await persistence?.flushed();

@@ -4,8 +4,8 @@ import type { StepKind } from './StepKind.js';
 /** Step-level failure of a signal wait whose `timeoutMs` passed before its signal came. */
 export const WAIT_TIMEOUT = 'WAIT_TIMEOUT';
 
-/** What the exploration model draws for a wait: its signal came (`ok`), or its time limit passed. */
-const SIGNAL_OUTCOME = 'ok';
+/** What the exploration model draws for a wait: its signal came (or its sleep ended: `OK`), or its time limit passed. */
+const SIGNAL_OUTCOME = 'OK';
 
 /**
  * `wait`: parks the run without a tool actor until `runtime.signal(executionId, signal, payload)`
