@@ -236,6 +236,11 @@ describe('workflow steps: validation', () => {
     );
   });
 
+  it('exploration and checkWorkflow refuse workflow steps, naming the step (they do not walk into children yet)', async () => {
+    const { exploreWorkflow } = await import('../src/testing/index.js');
+    await expect(exploreWorkflow(parent, { tools: [echo] })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('step "build" runs workflow children') });
+  });
+
   it('child input that does not fit at run time fails the step with the input error code and its path', async () => {
     await withRuntime({ tools: [echo], workflows: [buildImage] }, async (runtime) => {
       const result = await runtime.executeWorkflow({ id: 'p', steps: [{ id: 'n', tool: 'echo', input: { value: 5 } }, { id: 'b', workflow: 'build-image', dependsOn: ['n'], input: { context: '${{ steps.n.output }}' } }] });
