@@ -8,6 +8,8 @@ export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOp
 export type { SuspendReason } from './runtime/DurableRuns.js';
 export type { WorkflowExecution } from './runtime/startExecution.js';
 export type { WorkflowResult, StepResult } from './runtime/WorkflowResult.js';
+export { createWorkflowRegistry } from './runtime/WorkflowRegistry.js';
+export type { WorkflowRegistry, RegisteredWorkflow } from './runtime/WorkflowRegistry.js';
 export { systemClock, rearmingClock, MAX_TIMER_DELAY_MS } from './machines/Clock.js';
 export type { Clock } from './machines/Clock.js';
 export type { SessionContext, ContextEntry, ShareOptions } from './actors/SessionContext.js';

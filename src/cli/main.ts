@@ -26,8 +26,9 @@ const program = new Command()
 
 program
   .command('run')
-  .description('run a workflow file (YAML or JSON) with live step progress')
-  .argument('<file>', 'workflow definition')
+  .description('run a workflow file (YAML or JSON), or a registered workflow by id, with live step progress')
+  .argument('<file-or-id>', 'workflow definition file, or the id of a workflow of --workflows (id or id@version)')
+  .option('--workflows <dir>', 'register every workflow file of this directory on start (runnable by id and by workflow steps)')
   .option('-i, --input <key=value>', 'workflow input (repeatable; JSON values allowed)', (v: string, all: string[]) => [...all, v], [] as string[])
   .option('--input-file <file>', 'workflow input as a JSON object')
   .option('--json', 'print the result as JSON (no progress display)')
@@ -35,7 +36,7 @@ program
   .addOption(new Option('--inspect [mode]', 'watch the run on 127.0.0.1 (stately: Stately Inspector, needs the internet; local: offline page); keeps serving until Ctrl-C').choices(['stately', 'local']).preset('stately'))
   // The step list and the summary report failed steps; warn adds a log line per failed tool call.
   .addOption(new Option('--log-level <level>', 'log level on stderr (warn: also log each failed tool call)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('error'))
-  .action(async (file: string, opts: { input: string[]; inputFile?: string; json?: boolean; inspect?: InspectMode; logLevel: string }) => {
+  .action(async (file: string, opts: { input: string[]; inputFile?: string; json?: boolean; inspect?: InspectMode; logLevel: string; workflows?: string }) => {
     process.exitCode = await runCommand(file, { ...opts, logger: createCliLogger(opts.logLevel) });
   });
 
@@ -89,7 +90,7 @@ program
   .option('--port <port>', 'HTTP port; 0 picks a free one', parsePort, 0)
   .option('--host <host>', 'HTTP interface to bind', '127.0.0.1')
   .option('--token <token>', 'require this bearer token over HTTP (default: $ORCHKIT_MCP_TOKEN)')
-  .option('--workflows <dir>', 'directory of the workflow files list_workflows shows', 'examples')
+  .option('--workflows <dir>', 'directory of workflow files: registered on start (execute_workflow { workflowId }, workflow steps) and listed by list_workflows', 'examples')
   .option('--workspace <dir>', 'files given to tools and execute_workflow must lie under this directory (default: the working directory)')
   .option('--session-idle-ms <ms>', 'close an HTTP session idle this long (default 1800000)', parsePositiveInteger)
   .option('--max-sessions <n>', 'HTTP sessions open at once; more are refused with MCP_SESSION_LIMIT (default 100)', parsePositiveInteger)

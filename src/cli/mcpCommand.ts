@@ -7,6 +7,7 @@ import { createRuntime, type Runtime } from '../runtime/createRuntime.js';
 import { detectCapabilities } from '../tools/detectCapabilities.js';
 import { defaultTools } from './defaultTools.js';
 import { ExitCode } from './exitCodes.js';
+import { registerWorkflowDir } from './registerWorkflowDir.js';
 
 export interface McpCommandOptions {
   http?: boolean;
@@ -40,6 +41,10 @@ export async function mcpCommand(options: McpCommandOptions): Promise<ExitCode> 
   const runtime = createRuntime({ tools: defaultTools(), logger: options.logger, env: { ...env }, ...(options.store === false ? {} : { store: options.store }) });
   const workflowsDir = options.workflows;
   try {
+    // Registered, they run by id (execute_workflow { workflowId }) and as workflow steps; a file that
+    // does not register is logged, and list_workflows shows its problems.
+    const { problems } = await registerWorkflowDir(runtime, workflowsDir);
+    for (const problem of problems) if (problem.code !== 'DIRECTORY_UNREADABLE') options.logger.warn({ file: problem.file, code: problem.code, issues: problem.issues }, 'workflow file not registered');
     if (runtime.store) await resumeLeftRunning(runtime, options.logger);
     if (options.http) {
       const token = options.token ?? process.env['ORCHKIT_MCP_TOKEN'];

@@ -6,9 +6,10 @@ import { detectCapabilities } from '../tools/detectCapabilities.js';
 import type { WorkflowResult } from '../runtime/WorkflowResult.js';
 import { defaultTools } from './defaultTools.js';
 import { ExitCode } from './exitCodes.js';
-import { reportNotRun } from './formatIssues.js';
+import { formatIssues, reportNotRun } from './formatIssues.js';
+import { registerWorkflowDir, type WorkflowFileProblem } from './registerWorkflowDir.js';
+import { resolveRunTarget } from './resolveRunTarget.js';
 import { heldStderr } from './heldStderr.js';
-import { loadWorkflowFile } from './loadWorkflowFile.js';
 import { parseInputs } from './parseInputs.js';
 import { watchProgress } from './watchProgress.js';
 import { keepServing, type InspectMode } from './inspectCommand.js';
@@ -24,9 +25,15 @@ export interface RunCommandOptions {
   inspect?: InspectMode;
   /** Execution store URL (`sqlite:<path>`, `postgres://...`): the run is journaled there and can be resumed. */
   store?: string;
+  /** A directory whose workflow files register on start: runnable by id, and callable by `workflow` steps. */
+  workflows?: string;
 }
 
-/** `orchkit run <file>`: validate, run with live progress, print the result; returns the exit code. */
+/**
+ * `orchkit run <file-or-id>`: validate, run with live progress, print the result; returns the
+ * exit code. With `workflows`, that directory's files register first, and the argument may be a
+ * registered id (`build-image`, or `build-image@2` for a version).
+ */
 export async function runCommand(file: string, options: RunCommandOptions): Promise<ExitCode> {
   const env = await detectCapabilities();
   const stately = options.inspect === 'stately' ? await startStatelyInspector({ logger: options.logger }) : undefined;
@@ -36,7 +43,13 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   const onSignal = (): void => abort.abort(new Error('interrupted (SIGINT)'));
   process.once('SIGINT', onSignal);
   try {
-    const definition = await loadWorkflowFile(file, runtime.tools);
+    if (options.workflows !== undefined) {
+      const { problems } = await registerWorkflowDir(runtime, options.workflows);
+      if (problems.length > 0) return reportUnregistered(problems, options.json);
+    }
+    const target = await resolveRunTarget(runtime, file);
+    if ('notFound' in target) return reportNotRun(file, target.notFound, { json: options.json });
+    const definition = target.definition;
     const input = await parseInputs(options.input, options.inputFile, definition.input);
     const correlationId = randomUUID();
     if (options.inspect === 'local') local = await createLocalInspector({ runtime, definition, correlationId });
@@ -44,7 +57,9 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     if (stately) process.stderr.write(`Stately inspector: open ${stately.url} (inspection events on ${stately.wsUrl})\n`);
     if (local) process.stderr.write(`orchkit inspector: open ${local.url}\n`);
     const progress = options.json ? undefined : watchProgress(runtime, definition, correlationId);
-    const execution = runtime.startWorkflow(definition, { input, correlationId, signal: abort.signal });
+    const execution = target.registered
+      ? runtime.startWorkflow(definition.id, { version: definition.version, input, correlationId, signal: abort.signal })
+      : runtime.startWorkflow(definition, { input, correlationId, signal: abort.signal });
     // The live list redraws the lines above the cursor: log lines wait until it is drawn for good.
     const live = progress !== undefined && process.stdout.isTTY === true;
     if (live) heldStderr.hold();
@@ -68,8 +83,15 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   }
 }
 
+function reportUnregistered(problems: readonly WorkflowFileProblem[], json: boolean | undefined): ExitCode {
+  if (json) process.stdout.write(`${JSON.stringify({ ran: false, code: 'WORKFLOWS_INVALID', problems })}\n`);
+  else for (const problem of problems) process.stderr.write(`${formatIssues(problem.file, problem.issues)}\n`);
+  if (!json) process.stderr.write(`${problems.length} workflow file(s) of --workflows did not register; nothing was run.\n`);
+  return ExitCode.invalid;
+}
+
 function summarize(result: WorkflowResult): string {
-  const lines = [`\n${result.workflowId}: ${result.status} in ${result.durationMs} ms (execution ${result.executionId})`];
+  const lines = [`\n${result.workflowId}: ${result.status} in ${result.durationMs} ms (version ${result.version}, execution ${result.executionId})`];
   if (result.error) lines.push(`error: ${result.error.code}: ${result.error.message}${result.error.stepId ? ` (step ${result.error.stepId})` : ''}`);
   if (result.output !== null && result.output !== undefined) lines.push(`output: ${JSON.stringify(result.output, null, 2)}`);
   return `${lines.join('\n')}\n`;

@@ -1,3 +1,4 @@
+import { topLevelMessages } from '../runtime/bus/topLevelMessages.js';
 import { Listr } from 'listr2';
 import { filter, type Subscription } from 'rxjs';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
@@ -84,7 +85,7 @@ export function watchProgress(runtime: Runtime, definition: WorkflowDefinition, 
     else if (message.type === 'step.skipped') settle(stepId, { status: 'skipped', reason: skipReason(payload.reason) }, undefined);
     else if (message.type === 'step.failed') settle(stepId, { status: 'failed', code: payload.error?.code ?? 'FAILED' }, message.timestamp);
   };
-  const subscription: Subscription = runtime.bus.messages$.pipe(filter((message) => message.correlationId === correlationId)).subscribe(onMessage);
+  const subscription: Subscription = runtime.bus.messages$.pipe(filter((message) => message.correlationId === correlationId), filter(topLevelMessages())).subscribe(onMessage);
 
   return {
     async render(result) {

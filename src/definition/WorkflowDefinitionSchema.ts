@@ -6,6 +6,8 @@ import { IdentifierSchema } from './IdentifierSchema.js';
 import { MapStepSchema, type MapStepDefinition } from './steps/MapStepSchema.js';
 import { ToolStepSchema, type ToolStepDefinition } from './steps/ToolStepSchema.js';
 import { WaitStepSchema, type WaitStepDefinition } from './steps/WaitStepSchema.js';
+import { WorkflowStepSchema, type WorkflowStepDefinition } from './steps/WorkflowStepSchema.js';
+import { MapWorkflowStepSchema, type MapWorkflowStepDefinition } from './steps/MapWorkflowStepSchema.js';
 
 export { DefinitionLimits } from './DefinitionLimits.js';
 export { DelayMsSchema, DurationMsSchema, MAX_DURATION_MS } from './DurationSchema.js';
@@ -15,14 +17,16 @@ export { StepRouteSchema } from './steps/StepCommon.js';
 export { ToolStepSchema, type ToolStepDefinition } from './steps/ToolStepSchema.js';
 export { MapStepSchema, MapSpecSchema, type MapStepDefinition, type MapSpec } from './steps/MapStepSchema.js';
 export { WaitStepSchema, WaitSpecSchema, type WaitStepDefinition, type WaitSpec } from './steps/WaitStepSchema.js';
+export { WorkflowStepSchema, type WorkflowStepDefinition } from './steps/WorkflowStepSchema.js';
+export { MapWorkflowStepSchema, type MapWorkflowStepDefinition } from './steps/MapWorkflowStepSchema.js';
 
 /**
- * A step: exactly one kind, chosen by the key it carries (`tool`, `map`, `wait`). A union of one strict
+ * A step: exactly one kind, chosen by the key it carries (`tool`, `map`, `wait`, `workflow`). A union of one strict
  * object per kind, so the JSON Schema is exact; validation picks the branch by the kind key
  * first (`stepKindKey`), so each issue keeps the exact path inside that branch.
  */
-export const StepSchema = z.union([ToolStepSchema, MapStepSchema, WaitStepSchema]);
-export type StepDefinition = ToolStepDefinition | MapStepDefinition | WaitStepDefinition;
+export const StepSchema = z.union([ToolStepSchema, MapStepSchema, WaitStepSchema, WorkflowStepSchema, MapWorkflowStepSchema]);
+export type StepDefinition = ToolStepDefinition | MapStepDefinition | WaitStepDefinition | WorkflowStepDefinition | MapWorkflowStepDefinition;
 export type StepDefinitionInput = z.input<typeof StepSchema>;
 
 export const ErrorPolicySchema = z

@@ -139,7 +139,8 @@ function expressionIssue(error: ExpressionError): ValidationIssue {
   return { code: error.code, path: error.path, message: error.message.slice(error.path.length + 2) };
 }
 
-function containsExpression(value: unknown): boolean {
+/** True when a wiring value holds a `${{ }}` expression anywhere. */
+export function containsExpression(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('${{');
   if (Array.isArray(value)) return value.some(containsExpression);
   if (value !== null && typeof value === 'object') return Object.values(value).some(containsExpression);

@@ -12,12 +12,18 @@ import { STEP_KIND_KEYS, stepKindKey, type StepKindKey } from './steps/stepKindK
 import { MapStepSchema } from './steps/MapStepSchema.js';
 import { ToolStepSchema } from './steps/ToolStepSchema.js';
 import { WaitStepSchema } from './steps/WaitStepSchema.js';
+import { WorkflowStepSchema } from './steps/WorkflowStepSchema.js';
+import { MapWorkflowStepSchema } from './steps/MapWorkflowStepSchema.js';
+import { checkChildWorkflows, type WorkflowSignature } from './checkChildWorkflows.js';
+import { checkCompensations } from './checkCompensations.js';
 import { WorkflowDefinitionSchema, type WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 
 /** Options of {@link validateWorkflow}. */
 export interface ValidateOptions {
   /** When given, tool names and the wiring into their input schemas are checked too. */
   tools?: ToolCatalog | Iterable<ToolSignature>;
+  /** When given, the ids `workflow` steps call (`UNKNOWN_WORKFLOW`) and the wiring into the child's declared input are checked too. */
+  workflows?: Iterable<WorkflowSignature>;
 }
 
 /** Result of validation, discriminated on `success` like zod's `safeParse`. */
@@ -54,6 +60,8 @@ export function validateWorkflow(value: unknown, options: ValidateOptions = {}):
   const registry = options.tools === undefined ? undefined : toToolCatalog(options.tools);
   issues.push(...checkGraph(steps));
   issues.push(...checkWiring(steps, (value as { output?: unknown } | null)?.output, registry));
+  if (options.workflows !== undefined) issues.push(...checkChildWorkflows(value, options.workflows));
+  issues.push(...checkCompensations(value, registry, options.workflows));
   if (parsed.success && issues.length === 0) return { success: true, definition: parsed.data, issues: [] };
   return { success: false, issues: dedupe(issues) };
 }
@@ -73,19 +81,24 @@ function schemaIssues(found: readonly z.core.$ZodIssue[], value: unknown): Valid
       if (key === undefined) {
         return [{ code: 'SCHEMA', path: formatPath(issue.path), message: `a step needs one kind key: ${STEP_KIND_KEYS.join(', ')}` }];
       }
-      const branch = STEP_SCHEMAS[key].safeParse(step);
+      const branch = branchOf(key, step).safeParse(step);
       return branch.success ? [] : schemaIssues(branch.error.issues.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), value);
     }
     if (issue.code === 'unrecognized_keys') {
       // Each key at its own path, with the key meant; inside a step, the keys of its kind's branch.
       const key = first === 'steps' && typeof index === 'number' && Array.isArray(steps) ? stepKindKey(steps[index]) : undefined;
-      return key === undefined ? unknownKeyIssues(issue.keys, issue.path, WorkflowDefinitionSchema) : unknownKeyIssues(issue.keys, issue.path, STEP_SCHEMAS[key], ['steps', index as number]);
+      return key === undefined ? unknownKeyIssues(issue.keys, issue.path, WorkflowDefinitionSchema) : unknownKeyIssues(issue.keys, issue.path, branchOf(key, (steps as unknown[])[index as number]), ['steps', index as number]);
     }
     return [{ code: 'SCHEMA', path: formatPath(issue.path), message: issue.message }];
   });
 }
 
-const STEP_SCHEMAS: Record<StepKindKey, z.ZodType> = { tool: ToolStepSchema, map: MapStepSchema, wait: WaitStepSchema };
+const STEP_SCHEMAS: Record<StepKindKey, z.ZodType> = { tool: ToolStepSchema, map: MapStepSchema, wait: WaitStepSchema, workflow: WorkflowStepSchema };
+
+/** A kind's branch; a `map` over a workflow (`workflow:` instead of `tool:`) has a branch of its own. */
+function branchOf(key: StepKindKey, step: unknown): z.ZodType {
+  return key === 'map' && typeof step === 'object' && step !== null && 'workflow' in step && !('tool' in step) ? MapWorkflowStepSchema : STEP_SCHEMAS[key];
+}
 
 function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
   const seen = new Set<string>();

@@ -23,6 +23,12 @@ export const RuntimeErrorCode = {
   signalPayloadNotJson: 'SIGNAL_PAYLOAD_NOT_JSON',
   /** `signal()`: the payload encodes to more bytes than shared context allows an entry. */
   signalPayloadTooLarge: 'SIGNAL_PAYLOAD_TOO_LARGE',
+  /** Run by id: no workflow with this id, or no such version of it, is registered (`path`: `id` or `version`). */
+  workflowNotFound: 'WORKFLOW_NOT_FOUND',
+  /** `registerWorkflow()`: this `(id, version)` is registered with other content. */
+  workflowVersionConflict: 'WORKFLOW_VERSION_CONFLICT',
+  /** A child run would nest deeper than `createRuntime({ maxWorkflowDepth })`. */
+  maxDepthExceeded: 'MAX_DEPTH_EXCEEDED',
 } as const;
 export type RuntimeErrorCode = (typeof RuntimeErrorCode)[keyof typeof RuntimeErrorCode];
 

@@ -1,3 +1,4 @@
+import { topLevelMessages } from '../runtime/bus/topLevelMessages.js';
 import { filter } from 'rxjs';
 import type { MessageBus } from '../runtime/MessageBus.js';
 import type { McpRequestExtra } from './registerMcpTool.js';
@@ -29,7 +30,7 @@ export function forwardProgress(bus: MessageBus, correlationId: string, extra: M
     // A client gone mid-run must not fail the run: a lost notification is only logged by the SDK.
     sent.push(extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined));
   };
-  const subscription = bus.messages$.pipe(filter((message) => message.correlationId === correlationId)).subscribe((message) => {
+  const subscription = bus.messages$.pipe(filter((message) => message.correlationId === correlationId), filter(topLevelMessages())).subscribe((message) => {
     if (SETTLED.has(message.type) && message.stepId !== undefined) {
       progress += 1;
       send(`${message.stepId} ${message.type.slice('step.'.length)}`);

@@ -10,6 +10,8 @@ import { ExecutionAnswerSchema } from './ExecutionAnswerSchema.js';
 import type { ExecutionHistory } from './ExecutionHistory.js';
 import { forwardProgress } from './forwardProgress.js';
 import { loadWorkflowSource } from './loadWorkflowSource.js';
+import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { isRuntimeError, RuntimeError } from '../errors/RuntimeError.js';
 import { registerMcpTool } from './registerMcpTool.js';
 import type { SessionScope } from './SessionScope.js';
 import { successResult } from './successResult.js';
@@ -18,11 +20,14 @@ const ExecuteWorkflowInput = z
   .object({
     path: z.string().min(1).optional().describe('workflow file (YAML or JSON) in the workspace: a path, or a name or id from list_workflows'),
     definition: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional().describe('inline workflow definition: an object, or YAML/JSON text'),
+    workflowId: z.string().min(1).optional().describe('id of a registered workflow (list_workflows, registered): runs its latest version, or `version`'),
+    version: z.union([z.string().min(1), z.number()]).transform(String).optional().describe('with workflowId: the registered version to run'),
     input: z.record(z.string(), z.unknown()).optional().describe('workflow input'),
     sessionId: z.string().min(1).optional().describe('session whose shared context the run reads and writes (private to this MCP session)'),
     wait: z.boolean().default(true).describe('false: answer with the executionId at once and follow the run with get_workflow_status'),
   })
-  .refine((args) => (args.path === undefined) !== (args.definition === undefined), { message: 'give exactly one of path or definition', path: ['path'] });
+  .refine((args) => [args.path, args.definition, args.workflowId].filter((given) => given !== undefined).length === 1, { message: 'give exactly one of path, definition or workflowId', path: ['path'] })
+  .refine((args) => args.version === undefined || args.workflowId !== undefined, { message: 'version goes with workflowId', path: ['version'] });
 
 /**
  * `execute_workflow`: runs a workflow file or an inline definition with `runtime.startWorkflow`.
@@ -35,9 +40,10 @@ const ExecuteWorkflowInput = z
  */
 export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, history: ExecutionHistory, where: ExecuteWorkflowPlaces): void {
   const { workflowsDir, workspaceRoot, scope } = where;
-  const description = 'Runs an orchkit workflow (a file, or an inline definition) and returns its result; sends a progress notification per step';
+  const description = 'Runs an orchkit workflow (a registered one by workflowId, a file, or an inline definition) and returns its result; sends a progress notification per step';
   registerMcpTool(server, { name: 'execute_workflow', description, input: ExecuteWorkflowInput, output: ExecutionAnswerSchema }, async (args, extra) => {
-    const definition = await loadWorkflowSource(args, { tools: runtime.tools, workflowsDir, workspaceRoot });
+    // By id: a RuntimeError WORKFLOW_NOT_FOUND (path `workflowId` or `version`) for an unknown one.
+    const definition = args.workflowId === undefined ? await loadWorkflowSource(args, { tools: runtime.tools, workflowsDir, workspaceRoot }) : registered(runtime, args.workflowId, args.version);
     const correlationId = randomUUID();
     // Scoped, a run without a session gets a fresh one of this MCP session: other sessions do not see it.
     const named = args.sessionId ?? (scope.scoped ? randomUUID() : undefined);
@@ -69,6 +75,16 @@ export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, his
       await progress?.stop();
     }
   });
+}
+
+/** A registered definition, its RuntimeError's path named after this tool's arguments. */
+function registered(runtime: Runtime, workflowId: string, version: string | undefined): WorkflowDefinition {
+  try {
+    return runtime.getWorkflow(workflowId, version);
+  } catch (error) {
+    if (isRuntimeError(error)) throw new RuntimeError(error.code, error.message, { path: error.path === 'version' ? 'version' : 'workflowId', cause: error });
+    throw error;
+  }
 }
 
 /** Where `execute_workflow` finds files and whose sessions it runs in. */

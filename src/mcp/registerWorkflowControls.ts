@@ -12,6 +12,7 @@ import { ExecutionAnswerSchema } from './ExecutionAnswerSchema.js';
 import type { ExecutionHistory } from './ExecutionHistory.js';
 import { listWorkflowFiles, WorkflowFileEntrySchema } from './listWorkflowFiles.js';
 import { registerMcpTool } from './registerMcpTool.js';
+import { RegisteredEntrySchema, registeredEntries } from './registeredEntries.js';
 import type { SessionScope } from './SessionScope.js';
 import { storedStatus, type StoredStatus } from './storedStatus.js';
 import { successResult } from './successResult.js';
@@ -41,10 +42,13 @@ export function registerWorkflowControls(server: McpServer, runtime: Runtime, hi
   };
   const statusOf = (record: ExecutionRecord): StoredStatus => ({ ...storedStatus(record), sessionId: scope.outer(record.sessionId) });
 
-  const ListAnswer = z.object({ directory: z.string(), workflows: z.array(WorkflowFileEntrySchema) });
-  registerMcpTool(server, { name: 'list_workflows', description: `Lists the workflow files (YAML/JSON) in ${workflowsDir}`, input: z.object({}), output: ListAnswer }, async () => {
+  const ListAnswer = z.object({ directory: z.string(), workflows: z.array(WorkflowFileEntrySchema), registered: z.array(RegisteredEntrySchema) });
+  const listDescription = `Lists the workflows registered on the runtime (run them with execute_workflow { workflowId }) and the workflow files (YAML/JSON) in ${workflowsDir}`;
+  registerMcpTool(server, { name: 'list_workflows', description: listDescription, input: z.object({}), output: ListAnswer }, async () => {
     const workflows = await listWorkflowFiles(workflowsDir, runtime.tools);
-    return successResult({ directory: workflowsDir, workflows }, `${workflows.length} workflow file(s): ${workflows.map((w) => w.name).join(', ') || 'none'}`);
+    const registered = registeredEntries(runtime);
+    const ids = registered.filter((w) => w.latest).map((w) => `${w.id}@${w.version}`);
+    return successResult({ directory: workflowsDir, workflows, registered }, `${registered.length} registered (${ids.join(', ') || 'none'}); ${workflows.length} workflow file(s): ${workflows.map((w) => w.name).join(', ') || 'none'}`);
   });
 
   const statusDescription = 'Status of an execution with its step states: running here, or (with a store) stored by any node; finished ones with their result';

@@ -57,7 +57,7 @@ interface Run {
 /** The local result of a run whose store write failed: `failed`, with the store's error. */
 function storeFailedResult(execution: WorkflowExecution, error: StoreError): WorkflowResult {
   const context = (execution.actor.getSnapshot() as { context: WorkflowContext }).context;
-  const result = toWorkflowResult(context, 'failed');
+  const result = toWorkflowResult(context, 'failed', execution.definition);
   result.error = { type: error.type, code: error.code, message: error.message, retryable: error.retryable };
   return result;
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { InspectionEvent, Observer } from 'xstate';
 import type { AnyTool } from '../actors/defineTool.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
-import type { RetryPolicy, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
+import type { RetryPolicy, WorkflowDefinition, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import type { Clock } from '../machines/Clock.js';
 import type { ToolInfo } from './executionHistory.js';
 import type { MessageBus } from './MessageBus.js';
@@ -15,6 +15,7 @@ import type { SessionContext } from '../actors/SessionContext.js';
 import type { WorkflowExecution } from './startExecution.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import type { WorkflowResult } from './WorkflowResult.js';
+import type { RegisteredWorkflow } from './WorkflowRegistry.js';
 import type { ScheduleControl } from './schedules/ScheduleControl.js';
 import type { ScheduleOptions } from './schedules/ScheduleSpec.js';
 
@@ -59,6 +60,10 @@ export interface RuntimeOptions {
   leaseMs?: number;
   /** Restart strategies for crashing tools (OTP style), per tool and by default. */
   restart?: { strategies?: Record<string, RestartStrategyInput>; defaultStrategy?: RestartStrategyInput };
+  /** Workflows registered at start, by `(id, version)`, as with `registerWorkflow` one by one. */
+  workflows?: Iterable<WorkflowDefinitionInput>;
+  /** Deepest nesting of child runs (`workflow` steps): a top-level run has depth 1; 16 by default. */
+  maxWorkflowDepth?: number;
   /**
    * Workflows on a timetable: `{ id, workflow, cron, input?, timezone?, overlap?, catchUp?, paused? }`,
    * timers on `clock`. Each run is an ordinary execution whose correlation id is
@@ -82,6 +87,8 @@ export interface RuntimeOptions {
 /** Options of one execution. */
 export interface ExecuteOptions {
   input?: unknown;
+  /** With a workflow id: the registered version to run; the latest (most recently registered) by default. */
+  version?: string;
   sessionId?: string;
   correlationId?: string;
   /** Aborting it cancels the run; the result is `cancelled`. */
@@ -114,11 +121,32 @@ export interface Runtime {
    * const result = await runtime.executeWorkflow<{ image: string }>(definition, { input });
    * if (result.status === 'completed') deploy(result.output?.image);
    */
-  executeWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput, options?: ExecuteOptions): Promise<WorkflowResult<TOutput>>;
+  executeWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput | string, options?: ExecuteOptions): Promise<WorkflowResult<TOutput>>;
   /** Parses (YAML or JSON text, or an object), validates against the registered tools, runs. */
   executeCustomWorkflow<TOutput = unknown>(source: string | object, options?: ExecuteOptions): Promise<WorkflowResult<TOutput>>;
-  /** Starts a run and returns its handle at once (for progress display, cancel, inspection). */
-  startWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput, options?: ExecuteOptions): WorkflowExecution<TOutput>;
+  /**
+   * Starts a run and returns its handle at once (for progress display, cancel, inspection). A
+   * string is a registered workflow's id: its latest version runs, or `options.version`; an
+   * unknown id or version throws `RuntimeError` `WORKFLOW_NOT_FOUND` (so does `executeWorkflow`).
+   */
+  startWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput | string, options?: ExecuteOptions): WorkflowExecution<TOutput>;
+  /**
+   * Registers a workflow by `(id, version)` for runs by id and for `workflow` steps. It is
+   * validated against the tools (`WorkflowValidationError`); the workflows it calls may be
+   * registered later. The same `(id, version)` again is a no-op with the same content and
+   * `RuntimeError` `WORKFLOW_VERSION_CONFLICT` with other content. A run keeps the definition it
+   * started with: registering version 2 never changes a run of version 1.
+   *
+   * @example
+   * runtime.registerWorkflow({ id: 'build-image', version: '2', steps: [...] });
+   * await runtime.executeWorkflow('build-image', { input });            // runs version 2
+   * await runtime.executeWorkflow('build-image', { version: '1', input });
+   */
+  registerWorkflow(definition: WorkflowDefinitionInput): RegisteredWorkflow;
+  /** Every registered `(id, version)`, in registration order; `latest` marks what an id runs. */
+  workflows(): RegisteredWorkflow[];
+  /** A registered definition: the latest of `id`, or `version`; `RuntimeError` `WORKFLOW_NOT_FOUND` otherwise. */
+  getWorkflow(id: string, version?: string): WorkflowDefinition;
   /** Calls one tool outside a workflow, with its schemas and the runtime's policies. */
   callTool(name: string, input: unknown, options?: CallToolOptions): Promise<unknown>;
   /** The shared context of a session. */

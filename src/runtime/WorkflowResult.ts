@@ -1,4 +1,6 @@
 import type { ErrorInfo } from '../errors/ErrorInfo.js';
+import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { childExecutionId } from '../machines/workflow/ChildRunRequest.js';
 import { stepEntries } from '../machines/workflow/StepTable.js';
 import type { ItemsState, StepState, WorkflowContext, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
 
@@ -9,6 +11,8 @@ export type ItemCounts = Pick<ItemsState, 'total' | 'completed' | 'failed' | 'ca
 export type StepResult = Pick<StepState, 'status' | 'attempts' | 'output' | 'error' | 'startedAt' | 'finishedAt' | 'routedTo' | 'skipReason'> & {
   /** A map step's items. */
   items?: ItemCounts;
+  /** A `workflow` step's child execution (of its last attempt). */
+  childExecutionId?: string;
 };
 
 /**
@@ -28,12 +32,26 @@ export interface WorkflowResult<TOutput = unknown> {
   steps: Record<string, StepResult>;
   output: TOutput | null;
   error?: ErrorInfo & { stepId?: string };
+  /**
+   * After a failure, timeout or cancel: the compensations that ran, by the id of the step each
+   * undoes, in the order they ran (reverse completion order). Absent when none ran.
+   */
+  compensations?: Record<string, StepResult>;
 }
 
-/** Reads the result out of a finished workflow machine's context. */
-export function toWorkflowResult(context: WorkflowContext, status: WorkflowStatus): WorkflowResult {
+/**
+ * Reads the result out of a finished workflow machine's context; with the definition, a
+ * `workflow` step's result names its child execution (its id is derived, see `childExecutionId`).
+ */
+export function toWorkflowResult(context: WorkflowContext, status: WorkflowStatus, definition?: WorkflowDefinition): WorkflowResult {
   const steps: Record<string, StepResult> = {};
   for (const [id, step] of stepEntries(context.steps)) steps[id] = stepResult(step);
+  if (definition) {
+    for (const step of definition.steps) {
+      const result = steps[step.id];
+      if ('workflow' in step && result && result.attempts > 0) result.childExecutionId = childExecutionId({ executionId: context.executionId, stepId: step.id, attempt: result.attempts });
+    }
+  }
   const result: WorkflowResult = {
     workflowId: context.workflowId,
     version: context.version,

@@ -28,6 +28,10 @@ import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } fr
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { checkSignal } from './checkSignal.js';
 import { deliverStoredSignals } from './deliverStoredSignals.js';
+import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegistry.js';
+import type { ChildStart } from './createChildRuns.js';
+import { createNesting } from './createNesting.js';
+import type { WorkflowMachineInput } from '../machines/workflow/WorkflowContext.js';
 import { checkSchedules } from './schedules/checkSchedules.js';
 import { createScheduler } from './schedules/createScheduler.js';
 import { openScheduleStore } from './schedules/openScheduleStore.js';
@@ -52,6 +56,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const taskQueue = lazyTaskQueue(() => durability?.store, options.clock ?? systemClock, options.logger ?? pino({ level: 'silent' }));
   const onPostgres = typeof options.store === 'string' ? /^postgres(ql)?:\/\//i.test(options.store) : options.store?.postgres !== undefined;
   const tools = createToolRegistry(remoteTools(options.tools ?? [], options.queues, () => taskQueue, options.taskHeartbeatTimeoutMs, onPostgres).tools);
+  const workflows = createWorkflowRegistry(tools);
+  for (const definition of options.workflows ?? []) workflows.register(definition);
   // Checked before anything with a timer exists, so a bad entry leaves nothing behind.
   const schedules = checkSchedules(options.schedules ?? [], tools);
   const schedulePollMs = checkDurationOption('schedulePollMs', options.schedulePollMs ?? 1000, { min: 10, max: 3_600_000 });
@@ -112,6 +118,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       })
     : undefined;
 
+  const sessionData = (sessionId: string): Record<string, unknown> => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data]));
   const { metrics, policies, services, supervisor: activeSupervisor, callThroughPolicies } = createCallPath({
     options,
     clock,
@@ -119,9 +126,24 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     bus,
     tools,
     newId,
-    sessionData: (sessionId) => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data])),
+    sessionData,
     contextFor: (sessionId, tool) => sessionView(store.forSession(sessionId, tool)),
   });
+
+  const restoring = new Set<string>();
+  // Child runs (`workflow` steps) and compensations start through startWorkflow, so they are tracked and durable like any run.
+  const nesting = createNesting({
+    workflows,
+    maxWorkflowDepth: options.maxWorkflowDepth,
+    running,
+    start: (definition, executeOptions, child) => startWorkflow(definition, executeOptions, child),
+    clock,
+    logger,
+    sessionData,
+    durable: durability && durableRuns ? { durability, runs: durableRuns, resume: (executionId) => resume({ executionId }) } : undefined,
+  });
+  services.runChild = nesting.runChild;
+  const compensate = nesting.compensate;
 
   const assertRunning = (): void => {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
@@ -130,25 +152,31 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const prepare = (source: WorkflowDefinitionInput): PreparedWorkflow => {
     const cached = compiled.get(source);
     if (cached) return cached;
-    const result = validateWorkflow(source, { tools });
+    const result = validateWorkflow(source, { tools, workflows: workflows.definitions() });
     if (!result.success) throw new WorkflowValidationError(result.issues);
-    const entry = { definition: result.definition, machine: compileValidWorkflow(result.definition, tools, { services }), timeoutOf: stepTimeoutOf(result.definition, tools) };
+    const entry = {
+      definition: result.definition,
+      machine: compileValidWorkflow(result.definition, tools, { services }),
+      timeoutOf: stepTimeoutOf(result.definition, tools),
+      compensates: result.definition.steps.some((step) => 'compensate' in step && step.compensate !== undefined),
+    };
     compiled.set(source, entry);
     return entry;
   };
 
-  const startWorkflow = (source: WorkflowDefinitionInput, executeOptions: ExecuteOptions = {}): WorkflowExecution => {
+  const startWorkflow = (source: WorkflowDefinitionInput | string, executeOptions: ExecuteOptions = {}, child?: ChildStart): WorkflowExecution => {
     assertRunning();
-    const { definition, machine, timeoutOf } = prepare(source);
+    const { definition, machine, timeoutOf, compensates } = prepare(typeof source === 'string' ? workflows.require(source, executeOptions.version) : source);
     const input = resolveWorkflowInput(definition, executeOptions.input);
-    const executionId = newId();
-    const machineInput = {
+    const executionId = child?.executionId ?? newId();
+    const machineInput: WorkflowMachineInput = {
       executionId,
       correlationId: executeOptions.correlationId ?? newId(),
       sessionId: executeOptions.sessionId ?? executionId,
       input,
       env,
       startedAt: clock.now(),
+      ...(child ? { depth: child.depth, parent: child.parent } : {}),
     };
     const writer = durability ? createExecutionWriter(durability, definition, machineInput, { fresh: true, seqStart: 0, timeoutOf }) : undefined;
     if (durability) void initOnce(durability.store).catch((error: unknown) => logger.error({ err: error }, 'store init failed'));
@@ -166,10 +194,14 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       },
       // No tool runs before the execution record is committed.
       startAfter: writer?.created,
+      causationId: child?.causationId,
+      // Compensations start once the run's end is committed: a crash never leaves them started on an unstored state.
+      finalize: compensates ? (...args) => (writer ? writer.flushed() : Promise.resolve()).then(() => compensate(...args)) : undefined,
     });
     const execution = track(started, writer, () => undefined);
     // History is kept for sessions the caller names; a run without one has a session of its own.
-    const recorded = executeOptions.sessionId !== undefined;
+    // Child runs and compensations are part of their parent's history, not entries of their own.
+    const recorded = executeOptions.sessionId !== undefined && child === undefined;
     if (recorded) shareToolRegistry(store, execution.sessionId, tools);
     void execution.result.then((result) => {
       if (recorded) recordExecutionHistory(store, result, definition);
@@ -234,16 +266,18 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     await ready(executionStore);
     const { executionId, limit } = resumeOptions;
     if (executionId !== undefined) {
-      if (running.has(executionId)) return [];
+      if (running.has(executionId) || restoring.has(executionId)) return [];
       const record = await executionStore.getExecution(executionId);
       if (!record) throw new StoreError('STORE_NOT_FOUND', `no execution ${executionId} in the store`, { executionId });
       if (record.status === 'paused') await executionStore.setStatus(executionId, 'running');
     }
     const claimed = await executionStore.claimRunnable({ owner, leaseMs, ...(limit === undefined ? {} : { limit }), ...(executionId === undefined ? {} : { executionId }) });
     const resumed: WorkflowExecution[] = [];
-    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect, metrics };
+    const deps = { durability: durable, prepare: (source: unknown) => prepare(source as WorkflowDefinitionInput), bus, clock, env, inspect: options.inspect, metrics, finalize: compensate };
     for (const record of claimed) {
-      if (running.has(record.executionId)) continue;
+      if (running.has(record.executionId) || restoring.has(record.executionId)) continue;
+      // A child run's parent may take it up meanwhile (createChildRuns): it waits until this one is tracked.
+      restoring.add(record.executionId);
       try {
         const { execution, writer, clearTimers } = await restoreExecution(record, deps);
         resumed.push(track(execution, writer, clearTimers));
@@ -254,6 +288,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         // others: its lease goes back for a node that can.
         logger.error({ err: error, executionId: record.executionId, workflowId: record.workflowId }, 'cannot resume this execution here; lease released');
         await executionStore.releaseLease(record.executionId, owner).catch(() => false);
+      } finally {
+        restoring.delete(record.executionId);
       }
     }
     return resumed;
@@ -266,7 +302,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     logger,
     bus,
     node: durability?.owner ?? options.nodeId ?? `node-${newId()}`,
-    start: (schedule, _tick, correlationId) => startWorkflow(schedule.workflow as WorkflowDefinitionInput, { input: schedule.input, correlationId }),
+    start: (schedule, _tick, correlationId) => startWorkflow(schedule.workflow, { input: schedule.input, correlationId }),
     pollMs: schedulePollMs,
   });
 
@@ -280,6 +316,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     // The output type is the caller's declaration (see WorkflowResult); nothing here checks it.
     startWorkflow: startWorkflow as Runtime['startWorkflow'],
     executeWorkflow: ((definition, executeOptions) => startWorkflow(definition, executeOptions).result) as Runtime['executeWorkflow'],
+    registerWorkflow: (definition) => {
+      const registered = workflows.register(definition);
+      return workflows.list().find((entry) => entry.id === registered.id && entry.version === registered.version) as RegisteredWorkflow;
+    },
+    workflows: () => workflows.list(),
+    getWorkflow: (id, version) => workflows.require(id, version),
     executeCustomWorkflow: ((source, executeOptions) => {
       const definition = typeof source === 'string' ? parseWorkflow(source, { tools }) : source;
       return startWorkflow(definition as WorkflowDefinitionInput, executeOptions).result;

@@ -5,7 +5,7 @@ import type { Clock } from '../machines/Clock.js';
 import type { MessageBus } from './MessageBus.js';
 import type { RuntimeMetrics } from './RuntimeMetrics.js';
 import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';
-import { startExecution, type WorkflowExecution } from './startExecution.js';
+import { startExecution, type StartOptions, type WorkflowExecution } from './startExecution.js';
 import type { ExecutionRecord } from './store/ExecutionStore.js';
 
 /** A validated definition, its compiled machine, and the timeout of each step's attempts. */
@@ -13,6 +13,8 @@ export interface PreparedWorkflow {
   definition: WorkflowDefinition;
   machine: AnyStateMachine;
   timeoutOf: (stepId: string) => number | undefined;
+  /** Some step has a `compensate`. */
+  compensates?: boolean;
 }
 
 /** What restoring an execution needs from its runtime. */
@@ -26,6 +28,8 @@ export interface RestoreDeps {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
   /** Counts the restored run's step events. */
   metrics?: Pick<RuntimeMetrics, 'observe'>;
+  /** Runs after the machine ends and before the result settles (compensations). */
+  finalize?: StartOptions['finalize'];
 }
 
 /** A restored execution, its journal writer, and the cancel of the timers re-armed for it. */
@@ -62,6 +66,9 @@ export async function restoreExecution(record: ExecutionRecord, deps: RestoreDep
     clock: deps.clock,
     inspect: deps.inspect,
     machineInput,
+    // As for a fresh run: compensations start once the run's end is committed.
+    ...(deps.finalize ? { finalize: (...args: Parameters<NonNullable<StartOptions['finalize']>>) => writer.flushed().then(() => (deps.finalize as NonNullable<StartOptions['finalize']>)(...args)) } : {}),
+    completedBefore: journal.filter((entry) => entry.kind === 'step.completed').map((entry) => entry.stepId),
     ...(record.snapshot === null || record.snapshot === undefined ? {} : { snapshot: record.snapshot }),
     beforeStart: (actor) => {
       deps.metrics?.observe(actor, definition.id);

@@ -19,9 +19,12 @@ export interface WorkflowExecution<TOutput = unknown> {
   /** Settles when the run ends; never rejects for a failed run. */
   readonly result: Promise<WorkflowResult<TOutput>>;
   cancel(reason?: string): void;
+  /** The id of the last bus message of a step of this run (the causation of a child run it starts). */
+  stepMessageId?(stepId: string): string | undefined;
 }
 
-interface StartOptions {
+/** Options of {@link startExecution}. */
+export interface StartOptions {
   machine: AnyStateMachine;
   definition: WorkflowDefinition;
   machineInput: WorkflowMachineInput;
@@ -35,6 +38,12 @@ interface StartOptions {
   beforeStart?: ((actor: AnyActorRef) => void) | undefined;
   /** Holds the start until it resolves (a durable run's record commits first); a rejection never starts the actor. */
   startAfter?: Promise<unknown> | undefined;
+  /** The bus message that caused this run (a child run: its parent step's), as `execution.started`'s causation. */
+  causationId?: string | undefined;
+  /** Runs after the machine ends and before the result settles (compensations); its result is the run's. */
+  finalize?: ((result: WorkflowResult, context: WorkflowContext, definition: WorkflowDefinition, completed: readonly string[]) => Promise<WorkflowResult>) | undefined;
+  /** With `finalize`: the steps that completed before this start (a restored run's journal), in order. */
+  completedBefore?: readonly string[] | undefined;
 }
 
 /** The runtime builds these envelopes itself (ids, strings, JSON payloads): no schema check. */
@@ -64,13 +73,18 @@ export function startExecution(options: StartOptions): WorkflowExecution {
     return bus.publish(message, TRUSTED).id;
   };
 
-  const started = publish('execution.started', { workflowId: definition.id, version: definition.version, input: machineInput.input }, undefined);
+  const parent = machineInput.parent;
+  const startedPayload = { workflowId: definition.id, version: definition.version, input: machineInput.input, ...(parent ? { parent, depth: machineInput.depth } : {}) };
+  const started = publish('execution.started', startedPayload, options.causationId);
   let last = started;
   const stepCause = new Map<string, string>();
+  // The order steps completed in, for compensations (kept only when there is a finalize).
+  const completed = options.finalize ? [...(options.completedBefore ?? [])] : [];
   actor.on('*', (event: WorkflowEmitted) => {
     const cause = stepCause.get(event.stepId) ?? started;
     last = publish(event.type, payloadOf(event), cause, event.stepId);
     stepCause.set(event.stepId, last);
+    if (options.finalize && event.type === 'step.completed') completed.push(event.stepId);
   });
 
   const result = new Promise<WorkflowResult>((resolve) => {
@@ -79,13 +93,17 @@ export function startExecution(options: StartOptions): WorkflowExecution {
       // A stopped (not finished) actor is a suspended durable run: it has no result here.
       if (snapshot.status === 'stopped') return;
       const status = (typeof snapshot.value === 'string' && FINAL.has(snapshot.value) ? snapshot.value : 'failed') as WorkflowStatus;
-      const outcome = toWorkflowResult(snapshot.context, status);
+      const outcome = toWorkflowResult(snapshot.context, status, definition);
       if (snapshot.status === 'error') {
         outcome.error = { type: ErrorType.crash, code: 'MACHINE_ERROR', message: String((snapshot.error as Error | undefined)?.message ?? snapshot.error) };
       }
       options.signal?.removeEventListener('abort', onAbort);
-      publish('execution.finished', { status: outcome.status, durationMs: outcome.durationMs, error: outcome.error ?? null }, last);
-      resolve(outcome);
+      const settle = (final: WorkflowResult): void => {
+        publish('execution.finished', { status: final.status, durationMs: final.durationMs, error: final.error ?? null }, last);
+        resolve(final);
+      };
+      if (options.finalize) void options.finalize(outcome, snapshot.context, definition, completed).then(settle, () => settle(outcome));
+      else settle(outcome);
     };
     actor.subscribe({ complete: finish, error: finish });
   });
@@ -103,7 +121,8 @@ export function startExecution(options: StartOptions): WorkflowExecution {
   if (options.startAfter) void options.startAfter.then(start, () => options.signal?.removeEventListener('abort', onAbort));
   else start();
 
-  return { executionId, correlationId, sessionId, workflowId: definition.id, definition, actor, result, cancel };
+  const stepMessageId = (stepId: string): string | undefined => stepCause.get(stepId);
+  return { executionId, correlationId, sessionId, workflowId: definition.id, definition, actor, result, cancel, stepMessageId };
 }
 
 function abortReason(signal: AbortSignal | undefined): string {

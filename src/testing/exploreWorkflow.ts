@@ -1,5 +1,6 @@
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { stepTool } from '../definition/steps/stepTool.js';
+import { requireNoWorkflowSteps } from './requireToolSteps.js';
 import { getShortestPaths, type StatePath } from 'xstate/graph';
 import type { AnyTool } from '../actors/defineTool.js';
 import { createToolRegistry } from '../actors/ToolRegistry.js';
@@ -76,6 +77,7 @@ export async function exploreWorkflow(definition: WorkflowDefinitionInput, optio
   const registry = createToolRegistry(tools);
   const checked = validateWorkflow(definition, { tools: registry });
   if (!checked.success) throw new WorkflowValidationError(checked.issues);
+  requireNoWorkflowSteps(checked.definition);
   const model = buildWorkflowModel(checked.definition, registry, options.outcomes);
   const maxStates = options.maxStates ?? 25_000;
   let modelPaths: StatePath<AnyMachineSnapshot, EventObject>[];

@@ -1,5 +1,5 @@
 /** The kind keys a step may carry, in the order they are recognised (the first present wins). */
-export const STEP_KIND_KEYS = ['map', 'wait', 'tool'] as const;
+export const STEP_KIND_KEYS = ['map', 'wait', 'workflow', 'tool'] as const;
 export type StepKindKey = (typeof STEP_KIND_KEYS)[number];
 
 /**

@@ -88,6 +88,15 @@ export interface WorkflowMachineInput {
   input: unknown;
   env?: Record<string, unknown>;
   startedAt?: number;
+  /** A child run's nesting depth (a top-level run: 1) and the step that started it. */
+  depth?: number;
+  parent?: ParentLink;
+}
+
+/** The execution and step a child run was started by (a `workflow` step). */
+export interface ParentLink {
+  executionId: string;
+  stepId: string;
 }
 
 /** Context of a compiled workflow machine. JSON only. */
@@ -119,6 +128,10 @@ export interface WorkflowContext {
   signals?: Record<string, unknown[]>;
   /** The `seq` of the last signal taken from the store: a stored signal is delivered once, also after a resume. */
   signalSeq?: number;
+  /** A child run's nesting depth (absent: 1, a top-level run); kept in snapshots, so a resumed child keeps it. */
+  depth?: number;
+  /** The execution and step that started this child run. */
+  parent?: ParentLink;
 }
 
 /** Events a workflow machine accepts from outside. */

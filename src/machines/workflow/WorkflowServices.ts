@@ -8,6 +8,7 @@ import type { RouteDecision } from '../supervisor/RouteDecision.js';
 import type { RoutingFailure } from '../supervisor/ruleExpression.js';
 import type { RouteRequestInput } from '../supervisor/RouteRequest.js';
 import type { RestartDecision } from '../supervisor/RestartStrategy.js';
+import type { ChildRunRequest } from './ChildRunRequest.js';
 
 /** What a compiled workflow needs from its runtime. Injected, so the machine stays pure data. */
 export interface WorkflowServices extends ToolCallServices {
@@ -21,6 +22,12 @@ export interface WorkflowServices extends ToolCallServices {
   route(request: RouteRequestInput, signal: AbortSignal): Promise<RouteDecision>;
   /** Records a crash of a tool under its restart strategy. */
   onCrash(tool: string): RestartDecision;
+  /**
+   * Runs one call of a `workflow` step as a child execution and resolves with its output; rejects
+   * with the child's error code when it does not complete. Aborting `signal` cancels the child
+   * (or, for a durable parent suspended here, suspends it). Only a runtime supplies it.
+   */
+  runChild?(request: ChildRunRequest, signal: AbortSignal): Promise<unknown>;
 }
 
 /** Services of a workflow compiled without a runtime: silent, no shared context, direct calls. */

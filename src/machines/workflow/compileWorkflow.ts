@@ -11,7 +11,8 @@ import type { RouteDecision } from '../supervisor/RouteDecision.js';
 import { initialContext } from './initialContext.js';
 import { createRouteActor } from './routeActor.js';
 import { planSteps } from './StepPlan.js';
-import { createToolActor } from './toolActor.js';
+import { createToolActor, type KindCall } from './toolActor.js';
+import { runChildCall, runsChildren } from './kinds/workflowKind.js';
 import { createWorkflowEngine, type Transition } from './WorkflowEngine.js';
 import type { WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowMachineInput, WorkflowSignalEvent, WorkflowTimerEvent } from './WorkflowContext.js';
 import { parseCallId, routedStepOf, WORKFLOW_TIMEOUT_DELAY } from './workflowIds.js';
@@ -58,6 +59,13 @@ export function compileValidWorkflow(definition: WorkflowDefinition, registry: T
   const engine = createWorkflowEngine(definition, plans, services);
   const outputTemplate = definition.output === undefined ? undefined : compileTemplate(definition.output, 'output');
   const toolOf = (stepId: string): AnyTool => (plans.get(stepId) as { tool: AnyTool }).tool;
+  const kindCalls = new Map<string, KindCall>();
+  for (const p of plans.values()) {
+    const { kind, step } = p;
+    // A `map` over a workflow makes each item's call as a child run, like a `workflow` step.
+    const own = kind.call ?? (runsChildren(step) ? runChildCall : undefined);
+    if (own) kindCalls.set(p.id, (call, signal) => own(step, call, signal, services));
+  }
   const timeoutMs = definition.timeoutMs;
 
   return setup({
@@ -67,7 +75,7 @@ export function compileValidWorkflow(definition: WorkflowDefinition, registry: T
       events: {} as MachineEvent,
       emitted: {} as WorkflowEmitted,
     },
-    actors: { tool: createToolActor(toolOf, services), route: createRouteActor(services) },
+    actors: { tool: createToolActor(toolOf, services, kindCalls.size === 0 ? undefined : (stepId) => kindCalls.get(stepId)), route: createRouteActor(services) },
     delays: {
       // From the absolute start time in context, so a run resumed from a snapshot waits only what is left.
       [WORKFLOW_TIMEOUT_DELAY]: ({ context }: { context: WorkflowContext }) => Math.max(0, context.startedAt + (timeoutMs ?? 0) - services.now()),

@@ -5,7 +5,7 @@ import type { StepState, WorkflowContext, WorkflowMachineInput } from './Workflo
 export function initialContext(definition: WorkflowDefinition, input: WorkflowMachineInput, now: number): WorkflowContext {
   const steps: Record<string, StepState> = {};
   for (const step of definition.steps) steps[step.id] = { status: 'pending', attempts: 0 };
-  return {
+  const context: WorkflowContext = {
     workflowId: definition.id,
     version: definition.version,
     executionId: input.executionId,
@@ -20,4 +20,7 @@ export function initialContext(definition: WorkflowDefinition, input: WorkflowMa
     failures: 0,
     startedAt: input.startedAt ?? now,
   };
+  if (input.depth !== undefined && input.depth > 1) context.depth = input.depth;
+  if (input.parent !== undefined) context.parent = { executionId: input.parent.executionId, stepId: input.parent.stepId };
+  return context;
 }

@@ -17,14 +17,20 @@ export interface ToolCallInput extends CallMeta {
  * aborts when the actor is stopped (timeout, cancel, fail-fast, too many failed items), so the
  * tool sees the abort.
  */
-export function createToolActor(toolOf: (stepId: string) => AnyTool, services: WorkflowServices) {
+export function createToolActor(toolOf: (stepId: string) => AnyTool, services: WorkflowServices, kindCallOf?: (stepId: string) => KindCall | undefined) {
   const crashed = (error: unknown): never => {
     throw isToolError(error) && error.code === 'TOOL_CRASHED' ? applyRestartStrategy(error, services) : error;
   };
-  return fromPromise<unknown, ToolCallInput>(({ input, signal }) =>
-    services.callTool(toolOf(input.stepId), input.input, createToolContext(input, signal, services)).catch(crashed),
-  );
+  return fromPromise<unknown, ToolCallInput>(({ input, signal }) => {
+    // A kind with a call of its own (a `workflow` step's child run) makes it instead of a tool.
+    const own = kindCallOf?.(input.stepId);
+    if (own) return own(input, signal);
+    return services.callTool(toolOf(input.stepId), input.input, createToolContext(input, signal, services)).catch(crashed);
+  });
 }
+
+/** A step kind's own call (see `StepKind.call`), bound to its step. */
+export type KindCall = (call: ToolCallInput, signal: AbortSignal) => Promise<unknown>;
 
 /**
  * A crash (a throw that is not a `ToolError`) goes to the tool's restart strategy (OTP style):

@@ -3,6 +3,8 @@ import type { Expression } from '../../../definition/Expression.js';
 import type { StepKindKey } from '../../../definition/steps/stepKindKey.js';
 import type { Template } from '../../../definition/Template.js';
 import type { StepDefinition, WorkflowDefinition } from '../../../definition/WorkflowDefinitionSchema.js';
+import type { ToolCallInput } from '../toolActor.js';
+import type { WorkflowServices } from '../WorkflowServices.js';
 
 /** How a step's calls fan out over items (a `map` step); a step without one makes one call. */
 export interface FanOut {
@@ -41,7 +43,7 @@ export interface KindDiagram {
 }
 
 /**
- * One step kind: everything that differs between `tool`, `map`, `wait` (and later `workflow`).
+ * One step kind: everything that differs between `tool`, `map`, `wait` and `workflow`.
  * The compiler, runtime, testing model and diagrams iterate over kinds through this; none of
  * them asks "is it a tool". Each kind is one file beside this one.
  */
@@ -57,4 +59,9 @@ export interface StepKind {
    * the outcomes of its tool: a map step adds the step-level failure of too many failed items.
    */
   modelOutcomes(step: StepDefinition, toolOutcomes: readonly string[]): string[];
+  /**
+   * A kind whose call is not a tool call (`workflow`: a child run) makes it here; the call gets
+   * the same attempts, retry, timeout and routing as a tool's. Absent: the step's tool is called.
+   */
+  readonly call?: (step: StepDefinition, call: ToolCallInput, signal: AbortSignal, services: WorkflowServices) => Promise<unknown>;
 }

@@ -29,6 +29,6 @@ export const mapKind: StepKind = {
       expressions: items.expressions,
     };
   },
-  diagram: (step) => ({ shape: 'stack', detail: 'map' in step ? `map ${step.map.as}: ${step.tool}` : '' }),
+  diagram: (step) => ({ shape: 'stack', detail: 'map' in step ? `map ${step.map.as}: ${'tool' in step ? step.tool : `workflow ${step.workflow}`}` : '' }),
   modelOutcomes: (_step, toolOutcomes) => [...toolOutcomes.filter((o) => o !== 'TIMEOUT'), MAP_TOO_MANY_FAILURES],
 };

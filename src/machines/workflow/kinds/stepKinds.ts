@@ -4,9 +4,10 @@ import { mapKind } from './mapKind.js';
 import type { StepKind } from './StepKind.js';
 import { toolKind } from './toolKind.js';
 import { waitKind } from './waitKind.js';
+import { workflowKind } from './workflowKind.js';
 
 /** Every step kind, by its key. A new kind is one file plus its line here. */
-export const stepKinds: Readonly<Record<StepKindKey, StepKind>> = { tool: toolKind, map: mapKind, wait: waitKind };
+export const stepKinds: Readonly<Record<StepKindKey, StepKind>> = { tool: toolKind, map: mapKind, wait: waitKind, workflow: workflowKind };
 
 /** The kind of a validated step. */
 export function kindOf(step: StepDefinition): StepKind {
