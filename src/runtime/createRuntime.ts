@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createToolRegistry } from '../actors/ToolRegistry.js';
-import { parseWorkflow } from '../definition/parseWorkflow.js';
+import { locatedError, readDefinitionText } from '../definition/parseWorkflow.js';
 import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
+import { isValidatedFor } from '../definition/validatedDefinitions.js';
+import { createCheckedExecute } from './createCheckedExecute.js';
 import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
@@ -118,7 +120,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const prepare = (source: WorkflowDefinitionInput): PreparedWorkflow => {
     const cached = compiled.get(source);
     if (cached) return cached;
-    const result = validateWorkflow(source, { tools });
+    const result = isValidatedFor(source, tools) ? { success: true as const, definition: source } : validateWorkflow(source, { tools });
     if (!result.success) throw new WorkflowValidationError(result.issues);
     const entry = { definition: result.definition, machine: compileValidWorkflow(result.definition, tools, { services }), timeoutOf: stepTimeoutOf(result.definition, tools) };
     compiled.set(source, entry);
@@ -223,6 +225,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return resumed;
   };
 
+  const executeChecked = createCheckedExecute({ tools, compiled, prepare, start: (source, executeOptions) => startWorkflow(source, executeOptions).result, assertRunning });
+
   const runtime: Runtime = {
     get status() {
       return status;
@@ -232,10 +236,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     logger,
     // The output type is the caller's declaration (see WorkflowResult); nothing here checks it.
     startWorkflow: startWorkflow as Runtime['startWorkflow'],
-    executeWorkflow: ((definition, executeOptions) => startWorkflow(definition, executeOptions).result) as Runtime['executeWorkflow'],
+    executeWorkflow: ((definition, executeOptions) => executeChecked(definition, executeOptions)) as Runtime['executeWorkflow'],
     executeCustomWorkflow: ((source, executeOptions) => {
-      const definition = typeof source === 'string' ? parseWorkflow(source, { tools }) : source;
-      return startWorkflow(definition as WorkflowDefinitionInput, executeOptions).result;
+      if (typeof source !== 'string') return executeChecked(source, executeOptions);
+      const read = readDefinitionText(source);
+      return executeChecked(read.value, executeOptions, (issues) => locatedError(source, issues, read.yaml));
     }) as Runtime['executeCustomWorkflow'],
     callTool(name, input, callOptions = {}) {
       assertRunning();
