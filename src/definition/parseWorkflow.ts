@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { WorkflowValidationError, type ValidationIssue } from '../errors/WorkflowValidationError.js';
 import { checkDefinitionText } from './checkDefinitionText.js';
 import { DefinitionLimits } from './DefinitionLimits.js';
+import { locateInJson } from './locateInJson.js';
 import type { WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 import { validateWorkflow, type ValidateOptions } from './validateWorkflow.js';
 
@@ -56,9 +57,9 @@ export function readDefinitionText(text: string, options: ParseOptions = {}): De
 
 /** The error of a definition that did not validate, each issue with its line and column in `text`. */
 export function locatedError(text: string, issues: readonly ValidationIssue[], yaml: DefinitionText['yaml']): WorkflowValidationError {
-  // Issues of JSON text are located through the YAML parser too, when the text is safe for it.
-  const document = yaml ?? (checkDefinitionText(text) === undefined ? yamlDocument(text) : undefined);
-  const located = document && document.document.errors.length === 0 ? issues.map((issue) => locate(issue, document.document, document.lines)) : issues;
+  // JSON text (the one kind read without a YAML document) is located by one linear scan.
+  if (!yaml) return new WorkflowValidationError(locateInJson(text, issues));
+  const located = yaml.document.errors.length === 0 ? issues.map((issue) => locate(issue, yaml.document, yaml.lines)) : issues;
   return new WorkflowValidationError(located);
 }
 

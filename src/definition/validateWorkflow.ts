@@ -72,10 +72,12 @@ export function* validationWork(value: unknown, options: ValidateOptions = {}): 
     };
   }
   // The definition around its steps in one parse, then each step on its own (same paths).
+  yield;
   const header = WorkflowHeaderSchema.safeParse(value);
   const issues: ValidationIssue[] = header.success ? [] : schemaIssues(header.error.issues, value);
   const steps = readRawSteps(value);
   const registry = options.tools === undefined ? undefined : toToolCatalog(options.tools);
+  yield;
   issues.push(...checkGraph(steps));
   yield;
   const wiring = checkWiring(steps, registry);
