@@ -11,7 +11,7 @@ import type { FailureRoutingRuleInput } from '../machines/supervisor/FailureRout
 import type { RestartStrategyInput } from '../machines/supervisor/RestartStrategy.js';
 import type { Supervisor } from './createSupervisor.js';
 import type { MetricsSnapshot } from './RuntimeMetrics.js';
-import type { SessionContext } from '../actors/SessionContext.js';
+import type { ContextEntry, SessionContext, ShareOptions } from '../actors/SessionContext.js';
 import type { WorkflowExecution } from './startExecution.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import type { WorkflowResult } from './WorkflowResult.js';
@@ -101,8 +101,19 @@ export interface Runtime {
   startWorkflow<TOutput = unknown>(definition: WorkflowDefinitionInput, options?: ExecuteOptions): WorkflowExecution<TOutput>;
   /** Calls one tool outside a workflow, with its schemas and the runtime's policies. */
   callTool(name: string, input: unknown, options?: CallToolOptions): Promise<unknown>;
-  /** The shared context of a session. */
+  /** The shared context of a session. With a store, its writes are written behind (a failed one is taken back and logged). */
   context(sessionId: string): SessionContext;
+  /**
+   * Writes an entry of a session's shared context; with a store, commits it there before memory:
+   * rejects with the store's typed error (`STORE_UNAVAILABLE`, ...) and leaves the context
+   * unchanged when the store write fails.
+   *
+   * @example
+   * await runtime.shareContext('repo-1', 'analysis', { language: 'go' }, { ttlMs: 60_000 });
+   */
+  shareContext<T>(sessionId: string, contextType: string, data: T, options?: ShareOptions): Promise<ContextEntry<T>>;
+  /** Deletes an entry of a session's shared context, from the store first (as {@link Runtime.shareContext}); false when there was none. */
+  deleteContext(sessionId: string, contextType: string): Promise<boolean>;
   clearSession(sessionId: string): number;
   /** With a store: loads the stored shared context, expired entries left out (`resume()` does it too). */
   loadContext(): Promise<void>;

@@ -21,7 +21,7 @@ import { restoreExecution, type PreparedWorkflow } from './restoreExecution.js';
 import { stepTimeoutOf } from './stepTimeoutOf.js';
 import { StoreError } from '../errors/StoreError.js';
 import { createContextPersistence, type ContextPersistence } from './persistContext.js';
-import type { ContextEntry, SessionContext } from '../actors/SessionContext.js';
+import type { ContextEntry, SessionContext, ShareOptions } from '../actors/SessionContext.js';
 import { checkDurationOption, LEASE_MS_RANGE } from './store/checkDurationOption.js';
 import { createStore } from './store/createStore.js';
 import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
@@ -67,7 +67,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const store: ContextStore = createContextStore({
     clock,
     ...options.context,
-    ...(durability ? { onShared: (entry: ContextEntry) => persistence?.saved(entry) } : {}),
+    ...(durability ? { onShared: (entry: ContextEntry, previous: ContextEntry | undefined) => persistence?.saved(entry, previous) } : {}),
     onExpired: (entry) =>
       bus.publish({
         type: 'context.expired',
@@ -257,6 +257,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       return callThroughPolicies(tool, input, meta, callOptions.signal, callOptions.timeoutMs ?? tool.timeoutMs, callOptions.retry);
     },
     context: (sessionId) => sessionView(store.forSession(sessionId)),
+    shareContext: (async (sessionId: string, contextType: string, data: unknown, shareOptions?: ShareOptions) =>
+      persistence ? persistence.share(sessionId, undefined, contextType, data, shareOptions) : store.forSession(sessionId).share(contextType, data, shareOptions)) as Runtime['shareContext'],
+    deleteContext: async (sessionId, contextType) => (persistence ? persistence.remove(sessionId, contextType) : store.forSession(sessionId).delete(contextType)),
     clearSession: (sessionId) => {
       persistence?.cleared(sessionId, store.forSession(sessionId).list().map((entry) => entry.contextType));
       return store.clearSession(sessionId);
