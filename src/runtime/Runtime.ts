@@ -19,6 +19,12 @@ import type { WorkflowResult } from './WorkflowResult.js';
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
   tools?: Iterable<AnyTool>;
+  /**
+   * Directory the paths tools are given must stay in (`ctx.resolvePath`: relative paths resolve
+   * against it; `..`, absolute paths and links out are `PATH_OUTSIDE_WORKSPACE`). None by default:
+   * paths resolve against the working directory, unconfined.
+   */
+  workspaceRoot?: string;
   /** pino logger; silent by default (library code never writes to the console). */
   logger?: Logger;
   /** Paths redacted from every log line, pino syntax (`input.password`, `input.*.token`). */
@@ -66,6 +72,8 @@ export interface ExecuteOptions {
   correlationId?: string;
   /** Aborting it cancels the run; the result is `cancelled`. */
   signal?: AbortSignal;
+  /** This run's workspace root, in place of the runtime's (`RuntimeOptions.workspaceRoot`); the MCP server passes its own. */
+  workspaceRoot?: string;
 }
 
 /** Options of a direct tool call. */
@@ -76,6 +84,8 @@ export interface CallToolOptions {
   signal?: AbortSignal;
   /** Retries of retryable failures (exponential backoff, full jitter); none by default. */
   retry?: RetryPolicy | false;
+  /** This call's workspace root, in place of the runtime's (`RuntimeOptions.workspaceRoot`). */
+  workspaceRoot?: string;
 }
 
 export type RuntimeStatus = 'running' | 'stopping' | 'stopped';

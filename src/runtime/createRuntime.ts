@@ -6,6 +6,7 @@ import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
 import { isValidatedFor } from '../definition/validatedDefinitions.js';
 import { createCheckedExecute } from './createCheckedExecute.js';
+import { createWorkspaceRoots } from './workspaceRoots.js';
 import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
@@ -90,6 +91,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const finishedHere = new Set<string>();
   const maxSignalBytes = options.context?.maxEntryBytes ?? 1_048_576;
   let status: RuntimeStatus = 'running';
+  const workspaceRoots = createWorkspaceRoots(options.workspaceRoot);
   const durableRuns = durability
     ? createDurableRuns({
         durability,
@@ -111,6 +113,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     newId,
     sessionData: (sessionId) => Object.fromEntries(store.forSession(sessionId).list().map((e) => [e.contextType, e.data])),
     contextFor: (sessionId, tool) => sessionView(store.forSession(sessionId, tool)),
+    workspaceRootOf: (meta) => workspaceRoots.of(meta),
   });
 
   const assertRunning = (): void => {
@@ -132,6 +135,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const { definition, machine, timeoutOf } = prepare(source);
     const input = resolveWorkflowInput(definition, executeOptions.input);
     const executionId = newId();
+    const leaveRoot = workspaceRoots.enter(executionId, executeOptions.workspaceRoot);
     const machineInput = {
       executionId,
       correlationId: executeOptions.correlationId ?? newId(),
@@ -158,6 +162,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       startAfter: writer?.created,
     });
     const execution = track(started, writer, () => undefined);
+    execution.result.then(leaveRoot, leaveRoot);
     // History is kept for sessions the caller names; a run without one has a session of its own.
     const recorded = executeOptions.sessionId !== undefined;
     if (recorded) shareToolRegistry(store, execution.sessionId, tools);
@@ -254,7 +259,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         tool: name,
         attempt: 1,
       };
-      return callThroughPolicies(tool, input, meta, callOptions.signal, callOptions.timeoutMs ?? tool.timeoutMs, callOptions.retry);
+      const leaveRoot = workspaceRoots.enter(id, callOptions.workspaceRoot);
+      const call = callThroughPolicies(tool, input, meta, callOptions.signal, callOptions.timeoutMs ?? tool.timeoutMs, callOptions.retry);
+      call.then(leaveRoot, leaveRoot);
+      return call;
     },
     context: (sessionId) => sessionView(store.forSession(sessionId)),
     shareContext: (async (sessionId: string, contextType: string, data: unknown, shareOptions?: ShareOptions) =>

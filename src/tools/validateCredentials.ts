@@ -65,7 +65,7 @@ export const validateCredentials = defineTool({
   errors,
   async run(input, ctx) {
     const registry = normalizeRegistry(input.registry);
-    const configPath = input.configPath ?? join(process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker'), 'config.json');
+    const configPath = input.configPath !== undefined ? await ctx.resolvePath(input.configPath, 'configPath') : join(process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker'), 'config.json');
     const config = await readConfig(configPath);
     const login = registry === DOCKER_HUB ? 'run `docker login`' : `run \`docker login ${registry}\``;
     if (!config) {
