@@ -147,6 +147,16 @@ describe('validation in turns of the event loop', () => {
     expect(await runtime.executeWorkflow(definition)).toMatchObject({ status: 'completed' });
   });
 
+  it('runtime.startWorkflow takes a definition validateWorkflowAsync accepted against its tools (frozen) and runs it', async () => {
+    const runtime = createRuntime({ tools: [echo] });
+    runtimes.push(runtime);
+    const checked = await validateWorkflowAsync(chain(450), { tools: runtime.tools });
+    if (!checked.success) throw new Error('expected a valid definition');
+    const result = await runtime.startWorkflow(checked.definition).result;
+    expect(result).toMatchObject({ status: 'completed' });
+    expect(result.steps.s449).toMatchObject({ status: 'completed', output: { value: 1 } });
+  });
+
   it('runtime.executeCustomWorkflow validates long text in turns and names the line of each issue', async () => {
     const runtime = createRuntime({ tools: [echo] });
     runtimes.push(runtime);

@@ -4,7 +4,7 @@ import { formatPath } from './formatPath.js';
 import { runToEnd } from './runToEnd.js';
 
 /** Values walked between two yields of {@link walkDefinitionShape}. */
-const VALUES_PER_TURN = 20_000;
+const VALUES_PER_TURN = 10_000;
 
 /** One value on the walk; the path is rebuilt from `parent` links only when an issue needs it. */
 interface Frame {

@@ -43,7 +43,7 @@ export function validateWorkflow(value: unknown, options: ValidateOptions = {}):
 }
 
 /** Steps checked between two yields of {@link validationWork}. */
-const STEPS_PER_TURN = 200;
+const STEPS_PER_TURN = 100;
 
 /**
  * True for a definition whose validation takes more than one turn of {@link validationWork}

@@ -4,8 +4,8 @@ import { markValidated } from './validatedDefinitions.js';
 import { validationWork, type ValidateOptions, type ValidationResult } from './validateWorkflow.js';
 
 /**
- * {@link validateWorkflow}, split into turns of the event loop: it yields (`setImmediate`) every
- * couple of hundred steps and every few thousand values, so validating a definition of 10,000
+ * {@link validateWorkflow}, split into turns of the event loop: it yields (`setImmediate`) every 100
+ * steps and every 10,000 values of the shape walk, so validating a definition of 10,000
  * steps never holds the event loop for the whole of it. Same checks, same result. The accepted
  * definition is frozen; a runtime whose tools it was checked against starts it without checking
  * it again.
