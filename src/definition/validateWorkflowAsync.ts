@@ -16,7 +16,8 @@ import { validationWork, type ValidateOptions, type ValidationResult } from './v
  */
 export async function validateWorkflowAsync(value: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
   const catalog = options.tools === undefined ? undefined : toToolCatalog(options.tools);
-  const result = await runInTurns(validationWork(value, catalog === undefined ? {} : { tools: catalog }));
+  // The catalog the definition is marked with is the one it was checked against; other options pass on.
+  const result = await runInTurns(validationWork(value, catalog === undefined ? options : { ...options, tools: catalog }));
   if (result.success) markValidated(result.definition, catalog);
   return result;
 }
