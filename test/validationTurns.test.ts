@@ -157,6 +157,33 @@ describe('validation in turns of the event loop', () => {
     expect(result.steps.s449).toMatchObject({ status: 'completed', output: { value: 1 } });
   });
 
+  it('a frozen definition of every kind (map, wait, retry, condition, output) runs as an unfrozen one does', async () => {
+    const runtime = createRuntime({ tools: [echo] });
+    runtimes.push(runtime);
+    const definition: WorkflowDefinitionInput = {
+      id: 'kinds',
+      input: { items: { type: 'array', default: [1, 2, 3] } },
+      steps: [
+        { id: 'each', map: { items: '${{ input.items }}', as: 'n' }, tool: 'echo', input: { value: '${{ n }}' }, retry: { maxAttempts: 2 } },
+        { id: 'nap', wait: { durationMs: 1 }, dependsOn: ['each'] },
+        { id: 'last', tool: 'echo', dependsOn: ['nap'], when: 'size(steps.each.output) == 3', input: { value: '${{ steps.each.output }}' } },
+      ],
+      output: { values: '${{ steps.last.output.value }}' },
+    };
+    const checked = await validateWorkflowAsync(definition, { tools: runtime.tools });
+    if (!checked.success) throw new Error(JSON.stringify(checked.issues));
+    const frozen = await runtime.startWorkflow(checked.definition).result;
+    const plain = await runtime.executeWorkflow(definition);
+    expect(frozen).toMatchObject({ status: 'completed', output: { values: [{ value: 1 }, { value: 2 }, { value: 3 }] } });
+    expect(frozen.output).toEqual(plain.output);
+    // A durable run stores the definition it started with: a frozen one too.
+    const durable = createRuntime({ tools: [echo], store: 'memory:' });
+    runtimes.push(durable);
+    const checkedThere = await validateWorkflowAsync(definition, { tools: durable.tools });
+    if (!checkedThere.success) throw new Error('expected a valid definition');
+    expect((await durable.startWorkflow(checkedThere.definition).result).output).toEqual(plain.output);
+  });
+
   it('runtime.executeCustomWorkflow validates long text in turns and names the line of each issue', async () => {
     const runtime = createRuntime({ tools: [echo] });
     runtimes.push(runtime);
