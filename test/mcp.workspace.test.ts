@@ -99,6 +99,19 @@ describe('MCP: paths in inline definitions and workflow inputs stay in the works
   });
 });
 
+describe('MCP chat: the repository path stays in the workspace root', () => {
+  it('a conversation on a repository outside the root stops at analysis with PATH_OUTSIDE_WORKSPACE; inside, it goes on', async () => {
+    const say = async (sessionId: string, message: string): Promise<{ stage: string; message: string }> => structured(await client.callTool({ name: 'chat', arguments: { sessionId, message } }));
+    await say('out', 'hello');
+    await say('out', join(outside, 'app'));
+    const refused = await say('out', 'continue');
+    expect(refused.message).toContain('PATH_OUTSIDE_WORKSPACE');
+    await say('in', 'hello');
+    await say('in', join(workspace, 'app'));
+    expect(await say('in', 'continue')).toMatchObject({ stage: 'analysis' });
+  });
+});
+
 describe('the runtime workspace root', () => {
   it('createRuntime({ workspaceRoot }) confines every run; without one, paths are not confined', async () => {
     const confined = createRuntime({ tools: defaultTools(), workspaceRoot: workspace });

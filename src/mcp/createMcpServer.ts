@@ -63,6 +63,6 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   registerExecuteWorkflow(server, runtime, history, { workflowsDir, workspaceRoot, scope });
   registerWorkflowControls(server, runtime, history, workflowsDir, scope);
   registerContextTools(server, runtime, scope);
-  registerChatTool(server, runtime, scope, options.chat);
+  registerChatTool(server, runtime, scope, { ...options.chat, workspaceRoot });
   return server;
 }
