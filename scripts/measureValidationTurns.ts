@@ -54,5 +54,7 @@ const runtime = createRuntime({ tools: [echo] });
 await turns(`runtime.executeWorkflow ${n}-step chain, invalid last step`, () => runtime.executeWorkflow(chain(n, 'nope')));
 const text = JSON.stringify(chain(n, 'nope'));
 await turns(`runtime.executeCustomWorkflow ${text.length}-char JSON text, invalid last step`, () => runtime.executeCustomWorkflow(text));
+const yaml = ['id: chain', 'steps:', ...chain(n, 'nope').steps.map((step) => `  - ${JSON.stringify(step)}`)].join('\n');
+await turns(`runtime.executeCustomWorkflow ${yaml.length}-char YAML text (flow steps), invalid last step`, () => runtime.executeCustomWorkflow(yaml));
 await turns(`runtime.executeWorkflow 1000-step chain, valid (validate + compile + run)`, () => runtime.executeWorkflow(chain(1_000)));
 await runtime.stop();

@@ -200,6 +200,14 @@ describe('validation in turns of the event loop', () => {
     expect(turns).toBeGreaterThanOrEqual(1_000 / 400);
   });
 
+  it('parseWorkflowAsync lexes and parses long YAML text in turns, not only its steps', async () => {
+    // One step, 20,000 output keys: validation alone would take a handful of turns.
+    const yaml = ['id: wide', 'steps:', '  - { id: a, tool: echo }', 'output:', ...Array.from({ length: 20_000 }, (_, i) => `  k${i}: ${i}`)].join('\n');
+    const { value, turns } = await turnsDuring(() => parseWorkflowAsync(yaml, { tools: [echo] }));
+    expect(Object.keys((value as { output: object }).output)).toHaveLength(20_000);
+    expect(turns).toBeGreaterThanOrEqual(10);
+  });
+
   it('an inline definition over MCP (execute_workflow) is validated in turns', async () => {
     const runtime = createRuntime({ tools: [echo] });
     runtimes.push(runtime);

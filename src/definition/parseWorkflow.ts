@@ -3,6 +3,8 @@ import { WorkflowValidationError, type ValidationIssue } from '../errors/Workflo
 import { checkDefinitionText } from './checkDefinitionText.js';
 import { DefinitionLimits } from './DefinitionLimits.js';
 import { locateInJson } from './locateInJson.js';
+import { readYamlDocument } from './readYamlDocument.js';
+import { runToEnd } from './runToEnd.js';
 import type { WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 import { validateWorkflow, type ValidateOptions } from './validateWorkflow.js';
 
@@ -44,6 +46,11 @@ export interface DefinitionText {
  * @throws WorkflowValidationError `WORKFLOW_PARSE_ERROR`
  */
 export function readDefinitionText(text: string, options: ParseOptions = {}): DefinitionText {
+  return runToEnd(readDefinitionTextWork(text, options));
+}
+
+/** {@link readDefinitionText} as a generator that yields while it lexes YAML (see `readYamlDocument`). */
+export function* readDefinitionTextWork(text: string, options: ParseOptions = {}): Generator<undefined, DefinitionText> {
   if (typeof text !== 'string') throw parseError([{ code: 'PARSE_ERROR', path: '', message: 'the definition text must be a string' }]);
   const tooLarge = checkTextSize(text);
   if (tooLarge) throw parseError([tooLarge]);
@@ -51,7 +58,8 @@ export function readDefinitionText(text: string, options: ParseOptions = {}): De
   // YAML, or flow YAML that is not JSON, takes the YAML parser after the nesting check.
   const json = options.format === 'json' || text.trimStart().startsWith('{') ? parseJson(text, options.format === 'json') : undefined;
   if (json) return { value: json.value, yaml: undefined };
-  const yaml = parseYaml(text);
+  // Text the one-pass reader refuses is read again for its exact, located errors.
+  const yaml = (yield* readYamlDocument(text)) ?? parseYaml(text);
   return { value: toValue(yaml.document), yaml };
 }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createToolRegistry } from '../actors/ToolRegistry.js';
-import { locatedError, readDefinitionText } from '../definition/parseWorkflow.js';
+import { locatedError, readDefinitionText, readDefinitionTextWork, type DefinitionText } from '../definition/parseWorkflow.js';
+import { runInTurns } from '../definition/runInTurns.js';
 import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
 import { validateWorkflow } from '../definition/validateWorkflow.js';
 import { isValidatedFor } from '../definition/validatedDefinitions.js';
@@ -32,6 +33,8 @@ import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { checkSignal } from './checkSignal.js';
 
 /** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
+/** Definition text up to this many characters is read in one turn (about 150 YAML steps). */
+const TEXT_READ_AT_ONCE = 16_384;
 const FINISHED_REMEMBERED = 10_000;
 
 export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions } from './Runtime.js';
@@ -244,8 +247,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     executeWorkflow: ((definition, executeOptions) => executeChecked(definition, executeOptions)) as Runtime['executeWorkflow'],
     executeCustomWorkflow: ((source, executeOptions) => {
       if (typeof source !== 'string') return executeChecked(source, executeOptions);
-      const read = readDefinitionText(source);
-      return executeChecked(read.value, executeOptions, (issues) => locatedError(source, issues, read.yaml));
+      const run = (read: DefinitionText) => executeChecked(read.value, executeOptions, (issues) => locatedError(source, issues, read.yaml));
+      // Long text is read in turns of the event loop too (YAML lexing and parsing take seconds at 1 MB).
+      return source.length > TEXT_READ_AT_ONCE ? runInTurns(readDefinitionTextWork(source)).then(run) : run(readDefinitionText(source));
     }) as Runtime['executeCustomWorkflow'],
     callTool(name, input, callOptions = {}) {
       assertRunning();
