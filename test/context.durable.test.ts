@@ -55,6 +55,7 @@ async function outageScenario(runtime: Runtime, reader: ExecutionStore, breakSto
 
   // The synchronous view writes behind; what the store refused does not stay in memory.
   runtime.context('repo').share('analysis', { language: 'zig' });
+  runtime.context('repo').share('analysis', { language: 'c' }); // refused too: back to the committed one, not to zig
   runtime.context('repo').share('behind', { n: 2 });
   await until('the refused writes to be taken back', () => dataOf(runtime, 'repo', 'behind') === undefined && (dataOf(runtime, 'repo', 'analysis') as { language: string }).language === 'go');
 

@@ -230,7 +230,8 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
     if (!isCurrent(entry)) return false;
     unlink(entry);
     stale++;
-    if (previous !== undefined && previous.expiresAt > clock.now()) insert(previous, bySession.get(entry.sessionId), false);
+    // A copy: the heap node `previous` left when it was replaced stays stale (and counted so).
+    if (previous !== undefined && previous.expiresAt > clock.now()) insert(Object.freeze({ ...previous }), bySession.get(entry.sessionId), false);
     compactIfNeeded();
     return true;
   }

@@ -51,8 +51,21 @@ export function createContextPersistence(durability: Durability, contexts: () =>
   const deleted = (keys: { sessionId: string; contextType: string }[]): void => {
     if (keys.length > 0) logged('delete', () => durability.store.deleteContextEntries(keys));
   };
+  // A refused write behind goes back to the last entry of its key the store did not refuse too
+  // (refusals come in write order, through the queue).
+  const replaced = new WeakMap<ContextEntry, ContextEntry | undefined>();
+  const refused = new WeakSet<ContextEntry>();
+  const undo = (entry: ContextEntry): void => {
+    refused.add(entry);
+    let back = replaced.get(entry);
+    while (back !== undefined && refused.has(back)) back = replaced.get(back);
+    contexts().revert(entry, back);
+  };
   return {
-    saved: (entry, previous) => logged('save', () => durability.store.saveContextEntries([entry]), () => contexts().revert(entry, previous)),
+    saved: (entry, previous) => {
+      replaced.set(entry, previous);
+      logged('save', () => durability.store.saveContextEntries([entry]), () => undo(entry));
+    },
     share: (sessionId, toolName, contextType, data, options) =>
       queued(async () => {
         const entry = contexts().draft(sessionId, toolName, contextType, data, options);
