@@ -11,6 +11,7 @@ const benches: Bench[] = [
   { name: 'bus', module: './bus.bench.js', run: 'runBusBench' },
   { name: 'explore', module: './explore.bench.js', run: 'runExploreBench' },
   { name: 'store', module: './store.bench.js', run: 'runStoreBench' },
+  { name: 'queues', module: './queues.bench.js', run: 'runQueuesBench' },
 ];
 
 const only = process.argv.slice(2);

@@ -93,3 +93,16 @@ export type { MetricsSnapshot, StepMetrics, ToolMetrics } from './runtime/Runtim
 export { createStore } from './runtime/store/createStore.js';
 export type { ExecutionStore, ExecutionRecord, JournalEntry } from './runtime/store/ExecutionStore.js';
 export { StoreError, isStoreError } from './errors/StoreError.js';
+
+// Schedules
+export { ScheduleError, isScheduleError, ScheduleErrorCode } from './errors/ScheduleError.js';
+export { ScheduleOverlap, ScheduleCatchUp, MAX_CATCH_UP, ScheduleOptionsSchema } from './runtime/schedules/ScheduleSpec.js';
+export type { ScheduleOptions } from './runtime/schedules/ScheduleSpec.js';
+export type { ScheduleControl } from './runtime/schedules/ScheduleControl.js';
+export type { ScheduleState, Tick, TickKind, TickStatus } from './runtime/schedules/ScheduleStore.js';
+export { scheduledCorrelationId } from './runtime/schedules/createScheduler.js';
+
+// Task queues
+export { QueueError, isQueueError, QueueErrorCode } from './errors/QueueError.js';
+export { createWorker } from './runtime/queues/createWorker.js';
+export type { Worker, WorkerOptions } from './runtime/queues/createWorker.js';

@@ -29,7 +29,7 @@ describe('orchkit validate', () => {
   it('accepts the bundled pipeline', async () => {
     const { code, stdout } = await runCli(['validate', 'examples/containerize.yaml']);
     expect(code).toBe(0);
-    expect(stdout).toContain('valid (containerize, 9 steps)');
+    expect(stdout).toContain('valid (containerize, 10 steps)');
   });
 
   it('reports bad YAML with line and column, exit 2', async () => {

@@ -15,8 +15,8 @@ import { startMcpHttpServer, type McpHttpServer } from '../src/mcp/startMcpHttpS
 
 const root = join(import.meta.dirname, '..');
 const TOKEN = 'test-token-0123456789';
-const PACK = ['analyze_repository', 'generate_dockerfile', 'validate_dockerfile', 'scan_secrets', 'generate_remediation', 'build_image', 'push_image', 'scan_image_security', 'generate_manifests', 'validate_manifests', 'validate_credentials'];
-const WORKFLOW_TOOLS = ['execute_workflow', 'list_workflows', 'get_workflow_status', 'pause_workflow', 'resume_workflow', 'cancel_workflow', 'signal_workflow', 'share_context', 'get_context', 'chat'];
+const PACK = ['analyze_repository', 'generate_dockerfile', 'validate_dockerfile', 'scan_secrets', 'generate_remediation', 'build_image', 'push_image', 'scan_image_security', 'generate_manifests', 'validate_manifests', 'validate_credentials', 'tag_image', 'resolve_base_images', 'prepare_cluster', 'deploy_application', 'verify_deployment', 'fix_dockerfile'];
+const WORKFLOW_TOOLS = ['execute_workflow', 'list_workflows', 'get_workflow_status', 'pause_workflow', 'resume_workflow', 'cancel_workflow', 'signal_workflow', 'share_context', 'get_context', 'chat', 'list_schedules'];
 const noDocker: ConversationCapabilities = { docker: false, trivy: false, kubectl: false, details: { docker: 'no engine (test)' } };
 
 /** Hangs until its call is cancelled: makes "cancel mid-way" deterministic. */
@@ -151,7 +151,7 @@ describe('orchkit MCP over Streamable HTTP (in-process)', () => {
     await access(join(repo, 'Dockerfile'));
     await access(join(repo, 'k8s', 'deployment.yaml'));
     expect(progress.length).toBeGreaterThanOrEqual(8);
-    expect(progress.every((p, i) => p.total === 9 && p.progress === i + 1)).toBe(true);
+    expect(progress.every((p, i) => p.total === 10 && p.progress === i + 1)).toBe(true);
   });
 
   it('cancels a run mid-way with cancel_workflow; get_workflow_status follows it', async () => {

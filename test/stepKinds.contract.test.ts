@@ -46,7 +46,12 @@ interface KindCase {
   output: unknown;
   /** A definition with one mistake in the kind's own keys, and the path the issue must name. */
   invalid: { definition: WorkflowDefinitionInput; path: string };
+  /** Step `b` parks until this signal comes (a `wait`); other kinds hold `b` at the tool's gate. */
+  signal?: { name: string; payload: unknown };
 }
+
+/** Whether step `b` is parked (a wait) in this snapshot. */
+const parked = (snapshot: unknown): boolean => (snapshot as { context: WorkflowContext }).context.steps.b?.phase === 'waiting';
 
 const kinds: KindCase[] = [
   {
@@ -78,6 +83,22 @@ const kinds: KindCase[] = [
     output: { ns: [2, 3, 4] },
     invalid: { definition: { id: 'bad', steps: [{ id: 'a', tool: 'work', map: { items: '${{ [1] }}', concurrency: 0 }, input: { n: 1 } }] }, path: 'steps[0].map.concurrency' },
   },
+  {
+    key: 'wait',
+    detail: 'wait for signal go',
+    definition: {
+      id: 'kind-wait',
+      steps: [
+        { id: 'a', tool: 'work', input: { n: 1 } },
+        { id: 'b', dependsOn: ['a'], wait: { signal: 'go', timeoutMs: 60_000 } },
+        { id: 'c', tool: 'work', dependsOn: ['b'], input: { n: '${{ steps.b.output.n }}' } },
+      ],
+      output: { n: '${{ steps.c.output.n }}' },
+    },
+    output: { n: 11 },
+    invalid: { definition: { id: 'bad', steps: [{ id: 'a', wait: { signal: 'go', timeoutMs: 0 } }] }, path: 'steps[0].wait.timeoutMs' },
+    signal: { name: 'go', payload: { n: 10 } },
+  },
 ];
 
 describe.each(kinds)('step kind contract: $key', (kind) => {
@@ -92,7 +113,12 @@ describe.each(kinds)('step kind contract: $key', (kind) => {
   it('runs to its output', async () => {
     const { tool } = gatedTool();
     const runtime = createRuntime({ tools: [tool] });
-    const result = await runtime.executeWorkflow(kind.definition);
+    const execution = runtime.startWorkflow(kind.definition);
+    if (kind.signal) {
+      for (let i = 0; i < 50 && !parked(execution.actor.getSnapshot()); i++) await flush();
+      await runtime.signal(execution.executionId, kind.signal.name, kind.signal.payload);
+    }
+    const result = await execution.result;
     await runtime.stop();
     expect(result.status).toBe('completed');
     expect(result.output).toEqual(kind.output);
@@ -107,8 +133,9 @@ describe.each(kinds)('step kind contract: $key', (kind) => {
     const input = { executionId: 'e1', correlationId: 'c1', sessionId: 's1', input: { values: [1, 2, 3] } };
     gate.holdStep = 'b';
     const first = createActor(machine, { input }).start();
-    for (let i = 0; i < 20 && gate.waiting.length === 0; i++) await flush();
-    expect(gate.waiting.length).toBeGreaterThan(0);
+    const held = (): boolean => (kind.signal ? parked(first.getSnapshot()) : gate.waiting.length > 0);
+    for (let i = 0; i < 20 && !held(); i++) await flush();
+    expect(held()).toBe(true);
     const persisted = JSON.parse(JSON.stringify(first.getPersistedSnapshot())) as { context: WorkflowContext };
     first.stop();
     expect(persisted.context.steps.a?.status).toBe('completed');
@@ -120,6 +147,7 @@ describe.each(kinds)('step kind contract: $key', (kind) => {
     const restored = createActor(machine, { input, snapshot: persisted as never });
     const done = new Promise<void>((resolve) => restored.subscribe({ complete: resolve }));
     restored.start();
+    if (kind.signal) restored.send({ type: 'workflow.signal', name: kind.signal.name, payload: kind.signal.payload });
     await done;
     expect(restored.getSnapshot().value).toBe('completed');
     expect(restored.getSnapshot().context.output).toEqual(kind.output);

@@ -77,7 +77,7 @@ const SAMPLES = [
 
 describe('analysisTools', () => {
   it('lists the five tools with unique snake_case names and their declared errors', () => {
-    expect(analysisTools.map((tool) => tool.name)).toEqual(['analyze_repository', 'generate_dockerfile', 'validate_dockerfile', 'scan_secrets', 'generate_remediation']);
+    expect(analysisTools.map((tool) => tool.name)).toEqual(['analyze_repository', 'generate_dockerfile', 'validate_dockerfile', 'scan_secrets', 'generate_remediation', 'fix_dockerfile']);
     expect(analyzeRepository.errors.REPO_NOT_FOUND).toMatchObject({ type: 'not_found', retryable: false });
     expect(analyzeRepository.errors.UNSUPPORTED_LANGUAGE).toMatchObject({ type: 'validation_error', retryable: false });
     expect(validateDockerfile.errors.DOCKERFILE_INVALID).toMatchObject({ type: 'validation_error', retryable: false });

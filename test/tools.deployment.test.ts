@@ -50,9 +50,9 @@ async function stubBin(name: string, script: string): Promise<string> {
 const base = { name: 'shop-api', image: 'registry.example.com/shop-api:1.4.2', port: 8080 };
 
 describe('deploymentTools', () => {
-  it('lists the six tools with unique names', () => {
+  it('lists the eleven tools with unique names', () => {
     expect(deploymentTools.map((tool) => tool.name)).toEqual([
-      'build_image', 'push_image', 'scan_image_security', 'generate_manifests', 'validate_manifests', 'validate_credentials',
+      'build_image', 'push_image', 'scan_image_security', 'generate_manifests', 'validate_manifests', 'validate_credentials', 'tag_image', 'resolve_base_images', 'prepare_cluster', 'deploy_application', 'verify_deployment',
     ]);
   });
 });
@@ -174,18 +174,15 @@ describe('build_image and detectCapabilities on this machine', () => {
   it('fails honestly without an engine, and capabilities agree', async () => {
     const capabilities = await detectCapabilities();
     expect(JSON.parse(JSON.stringify(capabilities))).toEqual(capabilities);
-    if (capabilities.docker) {
-      // An engine answers here: building would pull images, so only the probe is checked.
-      expect(capabilities.dockerCli).toBe(true);
-      return;
-    }
-    expect(capabilities.docker).toBe(false);
+    expect(capabilities.containerEngine).toBe(capabilities.engine !== null);
+    if (capabilities.docker) expect(capabilities.dockerCli).toBe(true);
+    // Without any engine on PATH (the PATH of the call has neither docker nor podman): ENGINE_MISSING with a hint.
+    vi.stubEnv('PATH', await dir('empty-path'));
     const context = await dir('ctx');
     await writeFile(join(context, 'Dockerfile'), 'FROM alpine:3.20\nRUN true\n');
     const error = await failure(buildImage.run(buildImage.input.parse({ path: context, tag: 'orchkit-test:1' }), ctx));
-    expect(['DOCKER_ENGINE_UNAVAILABLE', 'TOOL_UNAVAILABLE']).toContain(error.code);
-    expect(error).toMatchObject({ type: 'unavailable', retryable: false });
-    if (error.code === 'DOCKER_ENGINE_UNAVAILABLE') expect(error.message).toMatch(/DOCKER_HOST/);
+    expect(error).toMatchObject({ code: 'ENGINE_MISSING', type: 'unavailable', retryable: false });
+    expect(error.message).toMatch(/apt-get install podman/);
   });
 
   it('reads a BuildKit failure log: failing Dockerfile line, or a parse error', async () => {
@@ -200,23 +197,23 @@ describe('build_image and detectCapabilities on this machine', () => {
     vi.stubEnv('PATH', `${await stub(failed)}:/usr/bin:/bin`);
     const progress: string[] = [];
     const withProgress = createTestToolContext({ progress: (update) => { if (update.message) progress.push(update.message); } });
-    const build = await failure(buildImage.run(buildImage.input.parse({ path: context, tag: 'app:1' }), withProgress));
+    const build = await failure(buildImage.run(buildImage.input.parse({ path: context, tag: 'app:1', engine: 'docker' }), withProgress));
     expect(build).toMatchObject({ code: 'BUILD_FAILED', details: { failing: { line: 2, instruction: 'RUN false' } } });
     expect(progress).toContain('#5 [2/2] RUN false');
 
     vi.stubEnv('PATH', `${await stub('ERROR: failed to solve: dockerfile parse error on line 2: unknown instruction: RUNN')}:/usr/bin:/bin`);
-    const parse = await failure(buildImage.run(buildImage.input.parse({ path: context, tag: 'app:1' }), ctx));
+    const parse = await failure(buildImage.run(buildImage.input.parse({ path: context, tag: 'app:1', engine: 'docker' }), ctx));
     expect(parse).toMatchObject({ code: 'DOCKERFILE_INVALID', type: 'validation_error', details: { line: 2 } });
   });
 
   it('push_image classifies registry answers and reads the digest', async () => {
     vi.stubEnv('PATH', `${await stubBin('docker', 'echo "unauthorized: authentication required" >&2; exit 1')}:/usr/bin:/bin`);
-    expect(await failure(pushImage.run(pushImage.input.parse({ tag: 'app:1' }), ctx))).toMatchObject({ code: 'REGISTRY_AUTH_FAILED', type: 'auth_error' });
+    expect(await failure(pushImage.run(pushImage.input.parse({ tag: 'app:1', engine: 'docker' }), ctx))).toMatchObject({ code: 'REGISTRY_AUTH_FAILED', type: 'auth_error' });
     vi.stubEnv('PATH', `${await stubBin('docker', 'echo "dial tcp: lookup registry.invalid: no such host" >&2; exit 1')}:/usr/bin:/bin`);
-    expect(await failure(pushImage.run(pushImage.input.parse({ tag: 'app:1' }), ctx))).toMatchObject({ code: 'REGISTRY_UNREACHABLE', retryable: true });
+    expect(await failure(pushImage.run(pushImage.input.parse({ tag: 'app:1', engine: 'docker' }), ctx))).toMatchObject({ code: 'REGISTRY_UNREACHABLE', retryable: true });
     const digest = `sha256:${'ab'.repeat(32)}`;
     vi.stubEnv('PATH', `${await stubBin('docker', `[ "$1" = push ] && echo "1: digest: ${digest} size: 1573"; exit 0`)}:/usr/bin:/bin`);
-    expect(await pushImage.run(pushImage.input.parse({ tag: 'app:1', registry: 'ghcr.io/acme' }), ctx)).toEqual({ tag: 'ghcr.io/acme/app:1', digest });
+    expect(await pushImage.run(pushImage.input.parse({ tag: 'app:1', registry: 'ghcr.io/acme', engine: 'docker' }), ctx)).toEqual({ tag: 'ghcr.io/acme/app:1', digest });
   });
 });
 
@@ -264,7 +261,7 @@ describe('validate_credentials', () => {
   it('finds an auths entry, decodes the username and never returns the password', async () => {
     const auth = Buffer.from('user:s3cret-pass').toString('base64');
     const configPath = await config(JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth } } }));
-    const result = await validateCredentials.run(validateCredentials.input.parse({ registry: 'docker.io', configPath }), ctx);
+    const result = await validateCredentials.run(validateCredentials.input.parse({ registry: 'docker.io', configPath, verify: false }), ctx);
     expect(result).toMatchObject({ registry: 'docker.io', hasCredentials: true, source: 'auths', username: 'user', action: 'retry' });
     expect(JSON.stringify(result)).not.toMatch(/s3cret-pass/);
     expect(JSON.stringify(result)).not.toContain(auth);
@@ -272,16 +269,16 @@ describe('validate_credentials', () => {
 
   it('escalates when the registry has no credentials, and honours credHelpers', async () => {
     const configPath = await config(JSON.stringify({ auths: { 'ghcr.io': { auth: 'eDp5' } }, credHelpers: { '123.dkr.ecr.us-east-1.amazonaws.com': 'ecr-login' } }));
-    const missing = await validateCredentials.run(validateCredentials.input.parse({ registry: 'quay.io', configPath }), ctx);
+    const missing = await validateCredentials.run(validateCredentials.input.parse({ registry: 'quay.io', configPath, verify: false }), ctx);
     expect(missing).toMatchObject({ hasCredentials: false, source: 'none', action: 'escalate' });
     expect(missing.reason).toMatch(/docker login quay.io/);
-    const helper = await validateCredentials.run(validateCredentials.input.parse({ registry: 'https://123.dkr.ecr.us-east-1.amazonaws.com', configPath }), ctx);
+    const helper = await validateCredentials.run(validateCredentials.input.parse({ registry: 'https://123.dkr.ecr.us-east-1.amazonaws.com', configPath, verify: false }), ctx);
     expect(helper).toMatchObject({ hasCredentials: true, source: 'credHelper', action: 'retry' });
   });
 
   it('is CONFIG_UNREADABLE for a malformed config, without echoing its content', async () => {
     const configPath = await config('{ "auths": { "ghcr.io": { "auth": "dXNlcjpzM2NyZXQ=" } ');
-    const error = await failure(validateCredentials.run(validateCredentials.input.parse({ registry: 'ghcr.io', configPath }), ctx));
+    const error = await failure(validateCredentials.run(validateCredentials.input.parse({ registry: 'ghcr.io', configPath, verify: false }), ctx));
     expect(error).toMatchObject({ code: 'CONFIG_UNREADABLE', retryable: false });
     expect(error.message).not.toContain('dXNlcjpzM2NyZXQ=');
   });

@@ -92,6 +92,9 @@ describe('wait: definition', () => {
     expect(issues({ durationMs: 5, timeoutMs: 5 })).toEqual([{ path: 'steps[0].wait.timeoutMs', code: 'SCHEMA' }]);
     expect(issues({ signal: 'a', extra: 1 }).map((i) => i.path)).toEqual(['steps[0].wait.extra']);
     expect(issues({ signal: 'a' }, { retry: { maxAttempts: 2 } }).map((i) => i.path)).toEqual(['steps[0].retry']);
+    // A wait's time limit is `wait.timeoutMs`; the step-level one would be ambiguous.
+    expect(issues({ signal: 'a' }, { timeoutMs: 5_000 })).toEqual([{ path: 'steps[0].timeoutMs', code: 'SCHEMA' }]);
+    expect(issues({ durationMs: 5 }, { timeoutMs: 5_000 })).toEqual([{ path: 'steps[0].timeoutMs', code: 'SCHEMA' }]);
   });
 });
 
@@ -240,6 +243,52 @@ describe('wait: deadlines', () => {
     await parked(runtime, execution.executionId, 'w');
     await runtime.signal(execution.executionId, 'go', 1);
     expect((await execution.result).status).toBe('completed');
+    await runtime.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('wait: WAIT_TIMEOUT is a failure like any other', () => {
+  const remediation = (decide: (attempt: number) => unknown) =>
+    defineTool({
+      name: 'remind',
+      description: 'remediation of a timed-out approval',
+      input: z.object({ failure: z.object({ code: z.string() }).loose() }).loose(),
+      output: z.unknown(),
+      run: (input) => Promise.resolve(decide((input as { attempt?: number }).attempt ?? 0)),
+    });
+  const routed: WorkflowDefinitionInput = {
+    id: 'routed-wait',
+    steps: [{ id: 'w', wait: { signal: 'go', timeoutMs: 1_000 }, onError: { route: 'remind' } }],
+    output: { got: '${{ steps.w.output }}' },
+  };
+
+  it('routes to a remediation, whose retry parks the step again with a new time limit; a signal then completes it', async () => {
+    const clock = createCountingClock();
+    const decisions: string[] = [];
+    const runtime = createRuntime({ clock, tools: [echo, remediation(() => (decisions.push('retry'), { action: 'retry', reason: 'remind the approver' }))] });
+    const execution = runtime.startWorkflow(routed);
+    await parked(runtime, execution.executionId, 'w');
+    clock.increment(1_000); // WAIT_TIMEOUT -> the remediation says retry -> parked again
+    await until('the remediation', () => decisions.length === 1);
+    await parked(runtime, execution.executionId, 'w');
+    await runtime.signal(execution.executionId, 'go', { ok: true });
+    const result = await execution.result;
+    expect(result).toMatchObject({ status: 'completed', output: { got: { ok: true } } });
+    expect(result.steps.w).toMatchObject({ status: 'completed', attempts: 2, routedTo: ['remind'] });
+    await runtime.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a remediation may resolve it with an output, or escalate: the step fails with WAIT_TIMEOUT', async () => {
+    const clock = createCountingClock();
+    const answers = [{ action: 'resolved', output: { approvedBy: 'policy' } }, { action: 'escalate', reason: 'nobody answered' }];
+    const runtime = createRuntime({ clock, tools: [echo, remediation(() => answers.shift())] });
+    const resolved = await drive(clock, runtime.executeWorkflow(routed));
+    expect(resolved).toMatchObject({ status: 'completed', output: { got: { approvedBy: 'policy' } } });
+    const escalated = await drive(clock, runtime.executeWorkflow(routed));
+    expect(escalated.status).toBe('failed');
+    expect(escalated.steps.w?.error?.code).toBe('WAIT_TIMEOUT');
     await runtime.stop();
     expect(clock.pending).toBe(0);
   });

@@ -21,6 +21,11 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   errors?: Record<string, ToolErrorSpec>;
   /** Default time limit of one call, overridden by a step's `timeoutMs`. */
   timeoutMs?: number;
+  /**
+   * The task queue the tool runs on: a runtime enqueues its calls for a worker
+   * (`createWorker({ tools, queue })`) instead of running `run` itself (needs a PostgreSQL store).
+   */
+  queue?: string;
   run(input: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;
 }
 

@@ -9,6 +9,8 @@ import { mcpCommand, parsePort, parsePositiveInteger } from './mcpCommand.js';
 import { runCommand } from './runCommand.js';
 import { DEFAULT_STORE, runsRequestCommand, runsListCommand, runsResumeCommand, runsShowCommand, workerCommand } from './runsCommand.js';
 import { runsSignalCommand } from './runsSignalCommand.js';
+import { scheduleListCommand, schedulePauseCommand, scheduleTriggerCommand } from './scheduleCommand.js';
+import { queueWorkerCommand } from './workerCommand.js';
 import { parseMaxPaths, testCommand } from './testCommand.js';
 import { validateCommand } from './validateCommand.js';
 
@@ -181,13 +183,52 @@ for (const [name, status, description] of [
 
 program
   .command('worker')
-  .description('claim and run durable runs from a store (new ones, and those of nodes that died) until SIGINT or SIGTERM')
+  .description('claim and run durable runs from a store (new ones, and those of nodes that died) until SIGINT or SIGTERM; with --queue, run the tasks of a task queue instead')
   .addOption(storeOption())
   .option('--lease-ms <ms>', 'lease length; the store is polled every lease-ms / 2', parseLeaseMs, 30_000)
   .option('--node-id <id>', 'this worker\'s id as lease owner (random by default)')
+  .option('--queue <name>', 'instead: serve this task queue (PostgreSQL store) with the tools of --tools')
+  .option('--tools <names>', 'with --queue: comma-separated tool names of the tool pack (all by default)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--concurrency <n>', 'with --queue: tasks run at once (default 1)', parsePositiveInteger)
   .addOption(logLevelOption())
-  .action(async (opts: { store: string; leaseMs: number; nodeId?: string; logLevel: string }) => {
-    process.exitCode = await workerCommand({ store: opts.store, leaseMs: opts.leaseMs, ...(opts.nodeId ? { nodeId: opts.nodeId } : {}), logger: createCliLogger(opts.logLevel) });
+  .action(async (opts: { store: string; leaseMs: number; nodeId?: string; logLevel: string; queue?: string; tools?: string[]; concurrency?: number }) => {
+    const logger = createCliLogger(opts.logLevel);
+    if (opts.queue !== undefined) {
+      process.exitCode = await queueWorkerCommand({ store: opts.store, queue: opts.queue, logger, ...(opts.tools ? { tools: opts.tools } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), ...(opts.nodeId ? { workerId: opts.nodeId } : {}) });
+      return;
+    }
+    process.exitCode = await workerCommand({ store: opts.store, leaseMs: opts.leaseMs, ...(opts.nodeId ? { nodeId: opts.nodeId } : {}), logger });
+  });
+
+const schedule = program.command('schedule').description('list, pause, resume and trigger the schedules runtimes registered in a PostgreSQL store');
+const scheduleStore = (): Option => new Option('--store <url>', 'PostgreSQL store: postgres://user@host/db[?schema=name]').makeOptionMandatory();
+schedule
+  .command('list')
+  .description('list schedules: cron, time zone, overlap and catch-up policies, paused or not, latest tick')
+  .addOption(scheduleStore())
+  .option('--json', 'print JSON')
+  .action(async (opts: { store: string; json?: boolean }) => {
+    process.exitCode = await scheduleListCommand(opts);
+  });
+for (const [name, paused] of [['pause', true], ['resume', false]] as const) {
+  schedule
+    .command(name)
+    .description(paused ? 'pause a schedule on every node (its ticks are recorded paused, never caught up)' : 'resume a paused schedule from its next tick')
+    .argument('<id>', 'schedule id')
+    .addOption(scheduleStore())
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { store: string; json?: boolean }) => {
+      process.exitCode = await schedulePauseCommand(id, paused, opts);
+    });
+}
+schedule
+  .command('trigger')
+  .description('run a schedule now, outside its timetable: the first node running it starts the run at its next poll')
+  .argument('<id>', 'schedule id')
+  .addOption(scheduleStore())
+  .option('--json', 'print JSON')
+  .action(async (id: string, opts: { store: string; json?: boolean }) => {
+    process.exitCode = await scheduleTriggerCommand(id, opts);
   });
 
 await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { registerChatTool } from './registerChatTool.js';
 import { registerContextTools } from './registerContextTools.js';
 import { registerExecuteWorkflow } from './registerExecuteWorkflow.js';
 import { registerRuntimeTools } from './registerRuntimeTools.js';
+import { registerScheduleTools } from './registerScheduleTools.js';
 import { registerWorkflowControls } from './registerWorkflowControls.js';
 import { sessionScope } from './SessionScope.js';
 
@@ -63,6 +64,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   registerExecuteWorkflow(server, runtime, history, { workflowsDir, workspaceRoot, scope });
   registerWorkflowControls(server, runtime, history, workflowsDir, scope);
   registerContextTools(server, runtime, scope);
+  registerScheduleTools(server, runtime);
   registerChatTool(server, runtime, scope, { ...options.chat, workspaceRoot });
   return server;
 }

@@ -15,6 +15,8 @@ import type { ContextEntry, SessionContext, ShareOptions } from '../actors/Sessi
 import type { WorkflowExecution } from './startExecution.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import type { WorkflowResult } from './WorkflowResult.js';
+import type { ScheduleControl } from './schedules/ScheduleControl.js';
+import type { ScheduleOptions } from './schedules/ScheduleSpec.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -63,6 +65,24 @@ export interface RuntimeOptions {
   leaseMs?: number;
   /** Restart strategies for crashing tools (OTP style), per tool and by default. */
   restart?: { strategies?: Record<string, RestartStrategyInput>; defaultStrategy?: RestartStrategyInput };
+  /**
+   * Workflows on a timetable: `{ id, workflow, cron, input?, timezone?, overlap?, catchUp?, paused? }`,
+   * timers on `clock`. Each run is an ordinary execution whose correlation id is
+   * `schedule:<id>:<kind>:<tick ISO time>`. On a PostgreSQL store exactly one node starts each
+   * tick; elsewhere state lives in this process. Bad entries throw a `ScheduleError` naming the field.
+   */
+  schedules?: readonly ScheduleOptions[];
+  /** How often a PostgreSQL-backed runtime looks for queued and manually triggered ticks; 1000 ms by default. */
+  schedulePollMs?: number;
+  /**
+   * Task queues: tool names by queue (`{ build: ['build_image'] }`), besides `defineTool({ queue })`.
+   * A step of such a tool is enqueued in the PostgreSQL store and run by a worker
+   * (`createWorker`, `orchkit worker --queue`); retries, timeouts, breakers and routing apply as
+   * to local tools. A name the runtime has no tool for is `QUEUE_UNKNOWN_TOOL`.
+   */
+  queues?: Readonly<Record<string, readonly string[]>>;
+  /** A worker silent this long loses a task to another worker; 10 000 ms by default. */
+  taskHeartbeatTimeoutMs?: number;
 }
 
 /** Options of one execution. */
@@ -172,6 +192,8 @@ export interface Runtime {
   signal(executionId: string, name: string, payload?: unknown): Promise<void>;
   /** The execution store, when the runtime has one. */
   readonly store: ExecutionStore | undefined;
+  /** Schedules: list, pause, resume, trigger (see `createRuntime({ schedules })`). */
+  readonly schedules: ScheduleControl;
   /**
    * Stops every actor, timer and subscription. Idempotent. Runs without a store are cancelled;
    * durable runs are suspended (their writes flushed, their leases released) for `resume()`

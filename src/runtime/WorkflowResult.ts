@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../errors/ErrorInfo.js';
+import { stepEntries } from '../machines/workflow/StepTable.js';
 import type { ItemsState, StepState, WorkflowContext, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
 
 /** A map step's item counts: `total = completed + failed + cancelled`; `attempts` summed over items. */
@@ -32,7 +33,7 @@ export interface WorkflowResult<TOutput = unknown> {
 /** Reads the result out of a finished workflow machine's context. */
 export function toWorkflowResult(context: WorkflowContext, status: WorkflowStatus): WorkflowResult {
   const steps: Record<string, StepResult> = {};
-  for (const id in context.steps) steps[id] = stepResult(context.steps[id] as StepState);
+  for (const [id, step] of stepEntries(context.steps)) steps[id] = stepResult(step);
   const result: WorkflowResult = {
     workflowId: context.workflowId,
     version: context.version,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AnyTool } from '../actors/defineTool.js';
 import { invokeTool } from '../actors/invokeTool.js';
+import { createToolContext } from '../actors/createToolContext.js';
 import { runToolActor } from '../actors/runToolActor.js';
 import type { ToolContext } from '../actors/ToolContext.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
@@ -72,14 +73,26 @@ export function createCallPath(deps: CallPathDeps): CallPath {
   // retries in its `retrying` state, visibly. Object.create keeps the context's lazy getters.
   const withSignal = (ctx: ToolContext, signal: AbortSignal): ToolContext =>
     Object.create(ctx, { signal: { value: signal, enumerable: true } }) as ToolContext;
-  const callThroughPolicies = (tool: AnyTool, input: unknown, meta: CallMeta, signal: AbortSignal | undefined, timeoutMs: number | undefined, retry: ToolRequestRetry) =>
+  /**
+   * A call through the policies. `inActor`: the caller is already an actor of its own (the
+   * supervisor's remediation child), so each attempt calls the tool there instead of starting
+   * a second tool actor for it: a remediation is one actor, not two.
+   */
+  const throughPolicies = (tool: AnyTool, input: unknown, meta: CallMeta, signal: AbortSignal | undefined, timeoutMs: number | undefined, retry: ToolRequestRetry, inActor = false) =>
     traceToolCall(tool.name, meta, () =>
-      policies.call(tool, (attemptSignal) => runToolActor(tool, input, meta, direct, { signal: attemptSignal, inspect: options.inspect }), {
-        signal: signal ?? new AbortController().signal,
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-        ...(retry === undefined ? {} : { retry }),
-      }),
+      policies.call(
+        tool,
+        (attemptSignal) =>
+          inActor ? direct.callTool(tool, input, createToolContext(meta, attemptSignal, direct)) : runToolActor(tool, input, meta, direct, { signal: attemptSignal, inspect: options.inspect }),
+        {
+          signal: signal ?? new AbortController().signal,
+          ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          ...(retry === undefined ? {} : { retry }),
+        },
+      ),
     );
+  const callThroughPolicies = (tool: AnyTool, input: unknown, meta: CallMeta, signal: AbortSignal | undefined, timeoutMs: number | undefined, retry: ToolRequestRetry) =>
+    throughPolicies(tool, input, meta, signal, timeoutMs, retry);
   // The supervisor needs the services (to run remediations) and the services call it back.
   const supervisorRef: { current?: Supervisor } = {};
   const services: WorkflowServices = {
@@ -139,7 +152,7 @@ export function createCallPath(deps: CallPathDeps): CallPath {
       const id = newId();
       const meta: CallMeta = { executionId: id, correlationId: id, sessionId: id, stepId: `remediation:${name}`, tool: name, attempt: 1 };
       const tool = tools.require(name);
-      return callThroughPolicies(tool, input, meta, signal, tool.timeoutMs, false);
+      return throughPolicies(tool, input, meta, signal, tool.timeoutMs, false, true);
     },
     onDecision: (decision, request) =>
       bus.publish({

@@ -1,5 +1,4 @@
-import type { ToolRegistry } from '../actors/ToolRegistry.js';
-import { validatesInTurns, validateWorkflow } from '../definition/validateWorkflow.js';
+import { validatesInTurns, validateWorkflow, type ValidateOptions } from '../definition/validateWorkflow.js';
 import { validateWorkflowAsync } from '../definition/validateWorkflowAsync.js';
 import type { WorkflowDefinition, WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { WorkflowValidationError, type ValidationIssue } from '../errors/WorkflowValidationError.js';
@@ -9,7 +8,8 @@ import type { WorkflowResult } from './WorkflowResult.js';
 
 /** What {@link createCheckedExecute} needs of the runtime. */
 export interface CheckedExecuteDeps {
-  tools: ToolRegistry;
+  /** What definitions are checked against: the runtime's tools (its catalog marks what `validateWorkflowAsync` accepted). */
+  validation(): ValidateOptions;
   /** The runtime's compiled definitions, by the object the caller passed. */
   compiled: WeakMap<object, PreparedWorkflow>;
   prepare(definition: WorkflowDefinition): PreparedWorkflow;
@@ -28,19 +28,19 @@ export type InvalidDefinition = (issues: readonly ValidationIssue[]) => Error;
  * does (its errors throw, as before).
  *
  * @example
- * const executeChecked = createCheckedExecute({ tools, compiled, prepare, start, assertRunning });
+ * const executeChecked = createCheckedExecute({ validation: () => ({ tools }), compiled, prepare, start, assertRunning });
  * await executeChecked(definition, { input });
  */
 export function createCheckedExecute(deps: CheckedExecuteDeps) {
-  const { tools, compiled } = deps;
+  const { compiled } = deps;
   return (source: unknown, options: ExecuteOptions | undefined, invalid?: InvalidDefinition): Promise<WorkflowResult> => {
     deps.assertRunning();
     if (compiled.has(source as object) || !validatesInTurns(source)) {
-      const checked = invalid ? validateWorkflow(source, { tools }) : undefined;
+      const checked = invalid ? validateWorkflow(source, deps.validation()) : undefined;
       if (invalid && checked && !checked.success) throw invalid(checked.issues);
       return deps.start((checked?.definition ?? source) as WorkflowDefinitionInput, options);
     }
-    return validateWorkflowAsync(source, { tools }).then((checked) => {
+    return validateWorkflowAsync(source, deps.validation()).then((checked) => {
       if (!checked.success) throw invalid ? invalid(checked.issues) : new WorkflowValidationError(checked.issues);
       compiled.set(source as object, deps.prepare(checked.definition));
       return deps.start(source as WorkflowDefinitionInput, options);

@@ -4,7 +4,7 @@ import { createToolRegistry } from '../actors/ToolRegistry.js';
 import { locatedError, readDefinitionText, readDefinitionTextWork, type DefinitionText } from '../definition/parseWorkflow.js';
 import { runInTurns } from '../definition/runInTurns.js';
 import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
-import { validateWorkflow } from '../definition/validateWorkflow.js';
+import { validateWorkflow, type ValidateOptions } from '../definition/validateWorkflow.js';
 import { isValidatedFor } from '../definition/validatedDefinitions.js';
 import { createCheckedExecute } from './createCheckedExecute.js';
 import { createWorkspaceRoots } from './workspaceRoots.js';
@@ -31,6 +31,11 @@ import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js'
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { checkSignal } from './checkSignal.js';
+import { checkSchedules } from './schedules/checkSchedules.js';
+import { createScheduler } from './schedules/createScheduler.js';
+import { openScheduleStore } from './schedules/openScheduleStore.js';
+import { remoteTools } from './queues/remoteTools.js';
+import { lazyTaskQueue } from './queues/lazyTaskQueue.js';
 
 /** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
 /** Definition text up to this many characters is read in one turn (about 150 YAML steps). */
@@ -48,7 +53,13 @@ export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOp
  * await runtime.stop();
  */
 export function createRuntime(options: RuntimeOptions = {}): Runtime {
-  const tools = createToolRegistry(options.tools ?? []);
+  // Tools on a task queue run on workers: their `run` enqueues (see queues/remoteTools.ts).
+  const taskQueue = lazyTaskQueue(() => durability?.store, options.clock ?? systemClock, options.logger ?? pino({ level: 'silent' }));
+  const onPostgres = typeof options.store === 'string' ? /^postgres(ql)?:\/\//i.test(options.store) : options.store?.postgres !== undefined;
+  const tools = createToolRegistry(remoteTools(options.tools ?? [], options.queues, () => taskQueue, options.taskHeartbeatTimeoutMs, onPostgres).tools);
+  // Checked before anything with a timer exists, so a bad entry leaves nothing behind.
+  const schedules = checkSchedules(options.schedules ?? [], tools);
+  const schedulePollMs = checkDurationOption('schedulePollMs', options.schedulePollMs ?? 1000, { min: 10, max: 3_600_000 });
   const clock = options.clock ?? systemClock;
   const baseLogger = options.logger ?? pino({ level: 'silent' });
   const logger = options.redact?.length ? baseLogger.child({}, { redact: { paths: options.redact, censor: '[redacted]' } }) : baseLogger;
@@ -123,10 +134,12 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
   };
 
+  /** What every definition this runtime runs is checked against (prepare and the checked execute path). */
+  const validation = (): ValidateOptions => ({ tools });
   const prepare = (source: WorkflowDefinitionInput): PreparedWorkflow => {
     const cached = compiled.get(source);
     if (cached) return cached;
-    const result = isValidatedFor(source, tools) ? { success: true as const, definition: source } : validateWorkflow(source, { tools });
+    const result = isValidatedFor(source, tools) ? { success: true as const, definition: source } : validateWorkflow(source, validation());
     if (!result.success) throw new WorkflowValidationError(result.issues);
     const entry = { definition: result.definition, machine: compileValidWorkflow(result.definition, tools, { services }), timeoutOf: stepTimeoutOf(result.definition, tools) };
     compiled.set(source, entry);
@@ -233,7 +246,17 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return resumed;
   };
 
-  const executeChecked = createCheckedExecute({ tools, compiled, prepare, start: (source, executeOptions) => startWorkflow(source, executeOptions).result, assertRunning });
+  const scheduler = createScheduler({
+    schedules,
+    openStore: () => openScheduleStore(durability?.store, logger),
+    clock,
+    logger,
+    bus,
+    node: durability?.owner ?? options.nodeId ?? `node-${newId()}`,
+    start: (schedule, _tick, correlationId) => startWorkflow(schedule.workflow as WorkflowDefinitionInput, { input: schedule.input, correlationId }),
+    pollMs: schedulePollMs,
+  });
+  const executeChecked = createCheckedExecute({ validation, compiled, prepare, start: (source, executeOptions) => startWorkflow(source, executeOptions).result, assertRunning });
 
   const runtime: Runtime = {
     get status() {
@@ -314,17 +337,20 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       execution.actor.send({ type: 'workflow.signal', name, payload: checked });
     },
     store: durability?.store,
+    schedules: scheduler,
     supervisor: activeSupervisor,
     metrics: () => ({ ...metrics.snapshot(), bus: bus.metrics() }),
     extractToolsFromContext: (sessionId) => extractToolsFromContext(store.forSession(sessionId), tools),
     async stop() {
       if (status !== 'running') return;
       status = 'stopping';
+      await scheduler.stop();
       const cancelled = [...running.values()].filter((execution) => !durableRuns?.has(execution.executionId));
       cancelled.forEach((execution) => execution.cancel('the runtime is stopping'));
       await durableRuns?.suspendAll();
       await Promise.allSettled(cancelled.map((execution) => execution.result));
       await durableRuns?.flushed();
+      await taskQueue.close();
       activeSupervisor.stop();
       policies.stop();
       await persistence?.flushed();

@@ -1,5 +1,6 @@
 import type { AnyTool } from '../actors/defineTool.js';
 import type { StepDefinition } from '../definition/WorkflowDefinitionSchema.js';
+import { kindOf } from '../machines/workflow/kinds/stepKinds.js';
 
 /**
  * What one attempt of a step does in a test: `OK`, `TIMEOUT`, or the code of an error the tool
@@ -60,9 +61,19 @@ export function attemptOutcomes(step: StepDefinition, tool: AnyTool, filter: Out
   return wanted === undefined ? all : all.filter((outcome) => wanted.includes(outcome));
 }
 
+/**
+ * The outcomes of one attempt of a step that calls no tool (a `wait`), as its kind draws them:
+ * `OK` (the signal came, or the sleep ended) and `WAIT_TIMEOUT` when it has a time limit.
+ */
+export function kindOutcomes(step: StepDefinition, filter: OutcomeFilter = {}): string[] {
+  const all = kindOf(step).modelOutcomes(step, []);
+  const wanted = filter[step.id];
+  return wanted === undefined ? all : all.filter((outcome) => wanted.includes(outcome));
+}
+
 /** Whether a failure with this outcome may be retried: `TIMEOUT` may; a declared code unless `retryable: false`. */
-export function isRetryable(tool: AnyTool, outcome: string): boolean {
-  return outcome === Outcome.timeout || tool.errors[outcome]?.retryable !== false;
+export function isRetryable(tool: AnyTool | undefined, outcome: string): boolean {
+  return outcome === Outcome.timeout || tool?.errors[outcome]?.retryable !== false;
 }
 
 /** The `StepResult.error.code` a failed attempt with this outcome leaves. */

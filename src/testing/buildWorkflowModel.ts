@@ -3,7 +3,7 @@ import { stepRetry, stepTool } from '../definition/steps/stepTool.js';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import type { StepStatus, WorkflowStatus } from '../machines/workflow/WorkflowContext.js';
-import { Outcome, attemptOutcomes, errorCodeOf, type OutcomeFilter } from './Outcome.js';
+import { Outcome, attemptOutcomes, errorCodeOf, kindOutcomes, type OutcomeFilter } from './Outcome.js';
 import { modelRegion, type ModelStepPlan } from './modelRegion.js';
 
 /** What the abstract model records about one step: the runtime's status, and every outcome it drew. */
@@ -60,11 +60,14 @@ const MODEL_ID = 'model';
 export function buildWorkflowModel(definition: WorkflowDefinition, tools: ToolRegistry, filter: OutcomeFilter = {}): WorkflowModel {
   const plans = new Map<string, ModelStepPlan>();
   for (const step of definition.steps) {
-    const tool = tools.require(stepTool(step) ?? '');
-    plans.set(step.id, { step, tool, outcomes: attemptOutcomes(step, tool, filter) });
+    const name = stepTool(step);
+    const tool = name === undefined ? undefined : tools.require(name);
+    plans.set(step.id, { step, tool, outcomes: tool ? attemptOutcomes(step, tool, filter) : kindOutcomes(step, filter) });
   }
   const order = definition.steps.map((s) => s.id);
   const plan = (stepId: string): ModelStepPlan => plans.get(stepId) as ModelStepPlan;
+  // A parked wait holds no concurrency slot (the engine's rule): it neither takes nor frees one.
+  const slots = (stepId: string): number => (plan(stepId).tool === undefined ? 0 : 1);
   const concurrency = definition.concurrency ?? Infinity;
   const bounded = concurrency !== Infinity;
   const allowedFailures = definition.errorPolicy.mode === 'fail_fast' ? 0 : (definition.errorPolicy.maxFailures ?? Infinity);
@@ -109,11 +112,11 @@ export function buildWorkflowModel(definition: WorkflowDefinition, tools: ToolRe
       })),
       start: assign(({ context }, { stepId }: Params) => ({
         queue: context.queue.filter((id) => id !== stepId),
-        running: context.running + 1,
+        running: context.running + slots(stepId),
         steps: patch(context, stepId, { status: 'running', attempts: 1, awaiting: 'outcome' }),
       })),
       complete: assign(({ context }, { stepId }: Params) => ({
-        running: context.running - 1,
+        running: context.running - slots(stepId),
         steps: patch(context, stepId, { status: 'completed', outcomes: [...(context.steps[stepId]?.outcomes ?? []), Outcome.ok] }),
       })),
       retry: assign(({ context }, { stepId, outcome }: Params & { outcome: string }) => {
@@ -121,7 +124,7 @@ export function buildWorkflowModel(definition: WorkflowDefinition, tools: ToolRe
         return { steps: patch(context, stepId, { attempts: step.attempts + 1, outcomes: [...step.outcomes, outcome], awaiting: 'outcome' }) };
       }),
       fail: assign(({ context }, { stepId, outcome }: Params & { outcome: string }) => ({
-        running: context.running - 1,
+        running: context.running - slots(stepId),
         failures: context.failures + (plan(stepId).step.onError === 'continue' ? 0 : 1),
         steps: patch(context, stepId, { status: 'failed', outcomes: [...(context.steps[stepId]?.outcomes ?? []), outcome] }),
       })),

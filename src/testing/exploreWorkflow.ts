@@ -1,6 +1,5 @@
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
 import { stepTool } from '../definition/steps/stepTool.js';
-import { requireToolSteps } from './requireToolSteps.js';
 import { getShortestPaths, type StatePath } from 'xstate/graph';
 import type { AnyTool } from '../actors/defineTool.js';
 import { createToolRegistry } from '../actors/ToolRegistry.js';
@@ -77,7 +76,6 @@ export async function exploreWorkflow(definition: WorkflowDefinitionInput, optio
   const registry = createToolRegistry(tools);
   const checked = validateWorkflow(definition, { tools: registry });
   if (!checked.success) throw new WorkflowValidationError(checked.issues);
-  requireToolSteps(checked.definition);
   const model = buildWorkflowModel(checked.definition, registry, options.outcomes);
   const maxStates = options.maxStates ?? 25_000;
   let modelPaths: StatePath<AnyMachineSnapshot, EventObject>[];
@@ -92,7 +90,7 @@ export async function exploreWorkflow(definition: WorkflowDefinitionInput, optio
     throw new RuntimeError('INVALID_OPTION', `the model of "${checked.definition.id}" has more than ${maxStates} states; narrow \`outcomes\` (fewer error codes per tool, or none for some steps) or raise \`maxStates\``, { cause: error });
   }
 
-  const steps = new Map(checked.definition.steps.map((s, index) => [s.id, { tool: stepTool(s) ?? '', index }]));
+  const steps = new Map(checked.definition.steps.map((s, index) => [s.id, { tool: stepTool(s) ?? '', index, ...('wait' in s ? { wait: { signal: s.wait.signal } } : {}) }]));
   const tracker = createCoverageTracker(
     model.machine,
     checked.definition.steps.map((s) => `running.${s.id}.waiting`),

@@ -6,7 +6,8 @@ import { Outcome, isRetryable, outcomeEvent } from './Outcome.js';
 /** What the abstract model needs to know about one step. */
 export interface ModelStepPlan {
   step: StepDefinition;
-  tool: AnyTool;
+  /** The tool it calls; `undefined` for a step that calls none (`wait`). */
+  tool: AnyTool | undefined;
   /** Outcomes explored for each attempt (`OK`, error codes, `TIMEOUT`). */
   outcomes: readonly string[];
 }

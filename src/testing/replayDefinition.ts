@@ -40,18 +40,28 @@ export function replayDefinition(
 ): WorkflowDefinitionInput {
   const controlled = options.time === 'controlled';
   const steps = definition.steps.map((step, index): StepDefinitionInput => {
+    const common = {
+      id: step.id,
+      dependsOn: [...step.dependsOn],
+      // Routing is not modelled: a routed failure stays a failure (see the note above).
+      onError: step.onError === 'continue' ? ('continue' as const) : ('fail' as const),
+      skipIfDependencySkipped: step.skipIfDependencySkipped,
+      ...(step.when === undefined ? {} : { when: conditions[step.id] === false ? 'false' : 'true' }),
+    };
+    if ('wait' in step) {
+      // A wait's time (its sleep, or its signal's time limit) becomes the step's sentinel too.
+      const { signal, timeoutMs, durationMs } = step.wait;
+      const time = (ms: number): number => (controlled ? timeoutSentinel(index) : ms);
+      const wait = signal === undefined ? { durationMs: time(durationMs ?? 0) } : { signal, ...(timeoutMs === undefined ? {} : { timeoutMs: time(timeoutMs) }) };
+      return { ...common, wait };
+    }
     const tool = stepTool(step) ?? '';
     const retry = stepRetry(step);
     const limit = effectiveTimeout(step, tools.require(tool));
     return {
-      id: step.id,
+      ...common,
       tool,
-      dependsOn: [...step.dependsOn],
       input: {},
-      // Routing is not modelled: a routed failure stays a failure (see the note above).
-      onError: step.onError === 'continue' ? 'continue' : 'fail',
-      skipIfDependencySkipped: step.skipIfDependencySkipped,
-      ...(step.when === undefined ? {} : { when: conditions[step.id] === false ? 'false' : 'true' }),
       ...(limit === undefined ? {} : { timeoutMs: controlled ? timeoutSentinel(index) : limit }),
       ...(retry === undefined
         ? {}

@@ -15,8 +15,8 @@ export interface ReplayPathOptions {
   definition: WorkflowDefinitionInput;
   /** Real tools; stand-ins of them run in the replay. */
   tools: readonly AnyTool[];
-  /** Tool name and index of each step. */
-  steps: ReadonlyMap<string, { tool: string; index: number }>;
+  /** Tool name and index of each step; a `wait` step's signal (`wait`, without one for a sleep). */
+  steps: ReadonlyMap<string, { tool: string; index: number; wait?: { signal?: string | undefined } }>;
   runtimeFactory?: RuntimeFactory | undefined;
   /** Rounds of the event loop to wait for an expected call or the end (default 25). */
   patience?: number;
@@ -73,23 +73,39 @@ export async function replayPath(events: readonly string[], options: ReplayPathO
       if (!step) throw new RuntimeError('INVALID_OPTION', `the path names an unknown step "${stepId}"`);
       const attempt = (attempts.get(stepId) ?? 0) + 1;
       attempts.set(stepId, attempt);
-      const key = keyOf(step.tool, stepId, attempt);
-      if (!(await until(() => gate.has(key)))) {
-        stalled = `${event}: step "${stepId}" never called ${step.tool} for attempt ${attempt}`;
-        break;
-      }
-      const release = gate.get(key) as (outcome: string) => void;
-      gate.delete(key);
-      if (outcome !== Outcome.timeout) release(outcome);
-      else if (clock.fire((timer) => timer.delayMs === timeoutSentinel(step.index)) === 0) {
-        stalled = `${event}: step "${stepId}" had no timeout timer running`;
-        break;
+      const stateOf = () => (execution.actor.getSnapshot() as { status: string; context: WorkflowContext }).context.steps[stepId];
+      const fireTimer = (): boolean => clock.fire((timer) => timer.delayMs === timeoutSentinel(step.index)) > 0;
+      if (step.wait) {
+        // A wait calls no tool: once parked, `OK` sends its signal (or ends its sleep), WAIT_TIMEOUT fires its limit.
+        const parked = (): boolean => stateOf()?.phase === 'waiting' && stateOf()?.attempts === attempt;
+        if (!(await until(parked))) {
+          stalled = `${event}: step "${stepId}" never parked for attempt ${attempt}`;
+          break;
+        }
+        const { signal } = step.wait;
+        if (outcome === Outcome.ok && signal !== undefined) await runtime.signal(execution.executionId, signal);
+        else if (!fireTimer()) {
+          stalled = `${event}: step "${stepId}" had no wait timer running`;
+          break;
+        }
+      } else {
+        const key = keyOf(step.tool, stepId, attempt);
+        if (!(await until(() => gate.has(key)))) {
+          stalled = `${event}: step "${stepId}" never called ${step.tool} for attempt ${attempt}`;
+          break;
+        }
+        const release = gate.get(key) as (outcome: string) => void;
+        gate.delete(key);
+        if (outcome !== Outcome.timeout) release(outcome);
+        else if (!fireTimer()) {
+          stalled = `${event}: step "${stepId}" had no timeout timer running`;
+          break;
+        }
       }
       // The next outcome waits until the machine has taken this one (however many turns it needs).
       const absorbed = (): boolean => {
-        const snapshot = execution.actor.getSnapshot() as { status: string; context: WorkflowContext };
-        const state = snapshot.context.steps[stepId];
-        return snapshot.status !== 'active' || state === undefined || state.status !== 'running' || state.attempts > attempt;
+        const state = stateOf();
+        return (execution.actor.getSnapshot() as { status: string }).status !== 'active' || state === undefined || state.status !== 'running' || state.attempts > attempt;
       };
       if (!absorbed() && !(await until(absorbed))) {
         stalled = `${event}: the runtime did not take the outcome of "${stepId}" attempt ${attempt}`;

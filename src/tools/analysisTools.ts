@@ -1,5 +1,6 @@
 import type { AnyTool } from '../actors/defineTool.js';
 import { analyzeRepository } from './analyzeRepository.js';
+import { fixDockerfile } from './fixDockerfile.js';
 import { generateDockerfile } from './generateDockerfile.js';
 import { generateRemediation } from './generateRemediation.js';
 import { scanSecrets } from './scanSecrets.js';
@@ -12,4 +13,4 @@ import { validateDockerfile } from './validateDockerfile.js';
  * @example
  * const runtime = createRuntime({ tools: [...analysisTools] });
  */
-export const analysisTools: readonly AnyTool[] = [analyzeRepository, generateDockerfile, validateDockerfile, scanSecrets, generateRemediation];
+export const analysisTools: readonly AnyTool[] = [analyzeRepository, generateDockerfile, validateDockerfile, scanSecrets, generateRemediation, fixDockerfile];

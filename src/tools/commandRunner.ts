@@ -22,6 +22,11 @@ export interface RunCommandOptions {
   killGraceMs?: number;
   /** Replaces the built-in install hint of a missing binary. */
   installHint?: string;
+  /**
+   * Starts the child as the leader of its own process group and stops the whole group, so
+   * helpers it forks (conmon, buildah, credential helpers) die with it. Default false.
+   */
+  processGroup?: boolean;
 }
 
 /** What a finished command produced; a non-zero `exitCode` is a result, not a failure. */
@@ -41,6 +46,8 @@ export const commandErrors = {
 
 const INSTALL_HINTS: Readonly<Record<string, string>> = {
   docker: 'install Docker: https://docs.docker.com/get-docker/',
+  podman: 'install Podman (Debian/Ubuntu: apt-get install podman): https://podman.io/docs/installation',
+  buildah: 'install Buildah (Debian/Ubuntu: apt-get install buildah)',
   trivy: 'install trivy: https://trivy.dev/latest/getting-started/installation/',
   kubectl: 'install kubectl: https://kubernetes.io/docs/tasks/tools/',
 };
@@ -64,7 +71,19 @@ export function runCommand(cmd: string, args: readonly string[], options: RunCom
       env: options.env ?? process.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
+      detached: options.processGroup === true && process.platform !== 'win32',
     });
+    const kill = (sig: NodeJS.Signals): void => {
+      if (options.processGroup === true && child.pid !== undefined && process.platform !== 'win32') {
+        try {
+          process.kill(-child.pid, sig);
+          return;
+        } catch {
+          // The group is gone already (ESRCH): fall through to the child itself.
+        }
+      }
+      child.kill(sig);
+    };
     const stdout = new OutputBuffer(maxOutputChars, onLine && ((line) => onLine(line, 'stdout')));
     const stderr = new OutputBuffer(maxOutputChars, onLine && ((line) => onLine(line, 'stderr')));
     let settled = false;
@@ -83,8 +102,8 @@ export function runCommand(cmd: string, args: readonly string[], options: RunCom
     const stop = (reason: ToolError): void => {
       if (stopReason || settled) return;
       stopReason = reason;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), killGraceMs);
+      kill('SIGTERM');
+      killTimer = setTimeout(() => kill('SIGKILL'), killGraceMs);
       killTimer.unref();
     };
     function onAbort(): void {

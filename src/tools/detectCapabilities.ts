@@ -1,14 +1,24 @@
 import { ErrorType } from '../errors/ErrorInfo.js';
-import { isToolError, ToolError } from '../errors/ToolError.js';
-import { runCommand, type RunCommandOptions } from './commandRunner.js';
+import { ToolError } from '../errors/ToolError.js';
+import type { RunCommandOptions } from './commandRunner.js';
+import { detectEngine, type EngineName } from './engine/resolveEngine.js';
+import { probeCommand as probe } from './probeCommand.js';
 
 /**
  * What this machine can do, as plain JSON: it becomes `env` in workflow conditions
- * (`when: "env.docker"`).
+ * (`when: "env.containerEngine"`, `engine: "${{ env.engine }}"`).
  */
 export interface Capabilities {
+  /** The engine image tools use here: docker when its engine answers, else podman, else null. */
+  engine: EngineName | null;
+  /** True when either engine can build, tag and push images (`engine !== null`). */
+  containerEngine: boolean;
   /** True only when a Docker engine answers, not merely when the CLI is installed. */
   docker: boolean;
+  /** The podman binary runs (daemonless: that is the engine). */
+  podman: boolean;
+  /** The buildah binary runs. */
+  buildah: boolean;
   /** The `docker` client binary runs. */
   dockerCli: boolean;
   /** The buildx plugin is installed (BuildKit builds). */
@@ -77,44 +87,34 @@ export async function detectCapabilities(options: DetectCapabilitiesOptions = {}
   const run: RunCommandOptions = { timeoutMs: options.timeoutMs ?? 5000, killGraceMs: 500 };
   if (options.signal) run.signal = options.signal;
   if (options.env) run.env = options.env;
-  const [engine, cli, buildx, trivy, kubectl] = await Promise.all([
-    probe('docker', ['info', '--format', '{{.ServerVersion}}'], run),
+  const [engine, cli, buildx, buildah, trivy, kubectl] = await Promise.all([
+    detectEngine({ ...run, env: options.env ?? process.env }),
     probe('docker', ['--version'], run),
     probe('docker', ['buildx', 'version'], run),
+    probe('buildah', ['--version'], run),
     probe('trivy', ['--version'], run),
     probe('kubectl', ['version', '--client'], run),
   ]);
   options.signal?.throwIfAborted();
   return {
-    docker: engine.ok,
+    engine: engine.engine,
+    containerEngine: engine.engine !== null,
+    docker: engine.docker,
+    podman: engine.podman,
+    buildah: buildah.ok,
     dockerCli: cli.ok,
     dockerBuildx: buildx.ok,
     trivy: trivy.ok,
     kubectl: kubectl.ok,
     details: {
-      docker: engine.ok ? `engine ${engine.text}` : engine.text,
+      engine: engine.engine ?? 'none: neither a docker engine nor podman answers',
+      docker: engine.details.docker,
+      podman: engine.details.podman,
+      buildah: buildah.text,
       dockerCli: cli.text,
       dockerBuildx: buildx.text,
       trivy: trivy.text,
       kubectl: kubectl.text,
     },
   };
-}
-
-interface Probe { ok: boolean; text: string }
-
-async function probe(cmd: string, args: string[], options: RunCommandOptions): Promise<Probe> {
-  try {
-    const result = await runCommand(cmd, args, options);
-    const out = firstLine(result.stdout);
-    if (result.exitCode === 0 && out !== '') return { ok: true, text: out };
-    return { ok: false, text: firstLine(result.stderr) || out || `${cmd} exited with code ${String(result.exitCode)}` };
-  } catch (error) {
-    if (isToolError(error) && error.code !== 'CANCELLED') return { ok: false, text: error.message };
-    throw error;
-  }
-}
-
-function firstLine(text: string): string {
-  return text.split(/\r?\n/).map((line) => line.trim()).find((line) => line !== '') ?? '';
 }

@@ -1,130 +1,75 @@
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { defineTool, type ToolErrorSpec } from '../actors/defineTool.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
-import type { ToolError } from '../errors/ToolError.js';
-import { toolFailure } from './toolFailure.js';
+import { credentialPresence, presenceErrors, type CredentialPresence } from './registry/credentialPresence.js';
+import { pingRegistry } from './registry/registryClient.js';
+import { authFilePaths, CredentialsSchema, credentialsOf, findStoredCredentials, registryHost, type Credentials } from './registry/registryCredentials.js';
 
 const errors = {
-  CONFIG_UNREADABLE: { type: ErrorType.validation, retryable: false, description: 'The Docker config exists but cannot be read or is not valid JSON of the expected shape' },
+  ...presenceErrors,
+  REGISTRY_UNREACHABLE: { type: ErrorType.unavailable, retryable: true, description: 'verify: the registry could not be reached (DNS, connection, TLS or timeout)' },
 } as const satisfies Record<string, ToolErrorSpec>;
 
-const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-
-// Only what is needed; the secret fields are read to decide presence, never copied out.
-const AuthEntry = z.object({
-  auth: z.string().optional(),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  identitytoken: z.string().optional(),
-});
-const DockerConfig = z.object({
-  auths: z.record(z.string(), AuthEntry).optional(),
-  credHelpers: z.record(z.string(), z.string()).optional(),
-  credsStore: z.string().optional(),
-});
-
 /**
- * The registry host as Docker keys it: no scheme, no path, and every Docker Hub alias as
- * `docker.io`.
- *
- * @example
- * normalizeRegistry('https://index.docker.io/v1/'); // 'docker.io'
- */
-export function normalizeRegistry(registry: string): string {
-  const host = registry.trim().replace(/^[a-z]+:\/\//i, '').split('/')[0]?.toLowerCase() ?? '';
-  return DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host;
-}
-
-/**
- * Checks, without printing any secret, that the Docker config holds credentials for a
- * registry. As a remediation target it answers `action: 'retry'` when credentials are
- * there and `action: 'escalate'` with a `docker login` hint when they are not.
+ * Checks, without printing any secret, that credentials for a registry exist (input, or the
+ * docker/podman auth files: auths, credHelpers, credsStore) and, with `verify` (default),
+ * that the registry accepts them: `GET /v2/` with basic auth or the bearer-token exchange.
+ * As a remediation target it answers `action: 'retry'` when the registry accepted them (or,
+ * without verify, when they are there) and `action: 'escalate'` with a login hint otherwise.
  *
  * @example
  * routingRules: [{ tool: 'push_image', errorCode: 'REGISTRY_AUTH_FAILED', remediation: 'validate_credentials' }]
  */
 export const validateCredentials = defineTool({
   name: 'validate_credentials',
-  description: 'Checks the Docker config for credentials of a registry (auths, credHelpers, credsStore) without revealing them',
+  description: 'Checks registry credentials (input or docker/podman auth files) and verifies them against the registry (GET /v2/) without revealing them',
   input: z.object({
     registry: z.string().min(1),
-    configPath: z.string().min(1).optional().describe('default $DOCKER_CONFIG/config.json, else ~/.docker/config.json'),
+    configPath: z.string().min(1).optional().describe('one auth file to read; default: podman auth.json files, then $DOCKER_CONFIG/config.json or ~/.docker/config.json'),
+    credentials: CredentialsSchema.optional(),
+    verify: z.boolean().default(true).describe('ask the registry whether it accepts the credentials'),
+    tls: z.boolean().optional().describe('false speaks plain HTTP; default: HTTP for loopback registries, HTTPS elsewhere'),
   }),
   output: z.object({
     registry: z.string(),
     hasCredentials: z.boolean(),
-    source: z.enum(['auths', 'credHelper', 'credsStore', 'none']),
+    source: z.enum(['auths', 'credHelper', 'credsStore', 'input', 'none']),
     username: z.string().optional(),
+    /** The registry's verdict: true accepted, false refused; absent when not asked. */
+    verified: z.boolean().optional(),
+    /** HTTP status of `GET /v2/`, when asked. */
+    status: z.number().int().optional(),
     action: z.enum(['retry', 'escalate']),
     reason: z.string(),
   }),
   errors,
   async run(input, ctx) {
-    const registry = normalizeRegistry(input.registry);
-    const configPath = input.configPath !== undefined ? await ctx.resolvePath(input.configPath, 'configPath') : join(process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker'), 'config.json');
-    const config = await readConfig(configPath);
-    const login = registry === DOCKER_HUB ? 'run `docker login`' : `run \`docker login ${registry}\``;
-    if (!config) {
-      return { registry, hasCredentials: false, source: 'none', action: 'escalate', reason: `no Docker config at ${configPath}; ${login} to store credentials` } as const;
+    const registry = registryHost(input.registry);
+    const paths = input.configPath ? [await ctx.resolvePath(input.configPath, 'configPath')] : authFilePaths();
+    let presence: CredentialPresence | undefined;
+    let credentials: Credentials | undefined;
+    if (input.credentials) {
+      credentials = credentialsOf(input.credentials);
+      presence = credentials
+        ? { registry, hasCredentials: true, source: 'input', username: credentials.username, action: 'retry', reason: `credentials for user ${credentials.username} given as input` }
+        : { registry, hasCredentials: false, source: 'none', action: 'escalate', reason: `environment variable ${input.credentials.passwordEnv ?? ''} is not set` };
+    } else {
+      for (const path of paths) {
+        const found = await credentialPresence(registry, path, ctx.logger);
+        if (found.hasCredentials || !presence) presence = found;
+        if (found.hasCredentials) break;
+      }
+      credentials = await findStoredCredentials(registry, paths);
     }
-    const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => normalizeRegistry(key) === registry)?.[1];
-    if (helper) {
-      return { registry, hasCredentials: true, source: 'credHelper', action: 'retry', reason: `credentials come from docker-credential-${helper}` } as const;
+    const result = presence ?? { registry, hasCredentials: false, source: 'none' as const, action: 'escalate' as const, reason: `no auth file for ${registry}` };
+    if (!input.verify || (!credentials && result.hasCredentials)) return result;
+    const answer = await pingRegistry(registry, { credentials, tls: input.tls, signal: ctx.signal });
+    const who = credentials ? `user ${credentials.username}` : 'anonymous access';
+    if (answer.status === 200) return { ...result, verified: true, status: 200, action: 'retry' as const, reason: `${registry} accepts ${who}` };
+    if (answer.status === 401 || answer.status === 403) {
+      const login = `run \`podman login ${registry}\` or \`docker login ${registry}\`, or pass credentials`;
+      return { ...result, verified: false, status: answer.status, action: 'escalate' as const, reason: `${registry} refused ${who} (HTTP ${answer.status}); ${login}` };
     }
-    const entry = Object.entries(config.auths ?? {}).find(([key]) => normalizeRegistry(key) === registry)?.[1];
-    const username = entry ? usernameOf(entry) : undefined;
-    const inline = entry !== undefined && Boolean(entry.auth || entry.identitytoken || (entry.username && entry.password));
-    ctx.logger.debug({ registry, configPath, inline, credsStore: config.credsStore }, 'docker credentials checked');
-    // With a credsStore, `docker login` leaves an empty `auths` entry as the marker that the store has the secret.
-    if (config.credsStore && !inline) {
-      return entry
-        ? { registry, hasCredentials: true, source: 'credsStore', action: 'retry', reason: `credentials are in docker-credential-${config.credsStore}` } as const
-        : { registry, hasCredentials: false, source: 'none', action: 'escalate', reason: `docker-credential-${config.credsStore} has no login recorded for ${registry}; ${login}` } as const;
-    }
-    if (inline) {
-      const who = username === undefined ? '' : ` for user ${username}`;
-      return { registry, hasCredentials: true, source: 'auths', action: 'retry', reason: `credentials${who} are stored in ${configPath}`, ...(username === undefined ? {} : { username }) } as const;
-    }
-    return { registry, hasCredentials: false, source: 'none', action: 'escalate', reason: `no credentials for ${registry} in ${configPath}; ${login}` } as const;
+    return { ...result, verified: false, status: answer.status, action: 'escalate' as const, reason: `${registry} answered GET /v2/ with HTTP ${answer.status}` };
   },
 });
-
-async function readConfig(path: string): Promise<z.infer<typeof DockerConfig> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw unreadable(path, (error as Error).message, error);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    // The JSON.parse message can quote the text around the error, which may be a secret: keep only the position.
-    const position = /position \d+|line \d+ column \d+/.exec((error as Error).message)?.[0];
-    throw unreadable(path, `not valid JSON${position ? ` (at ${position})` : ''}`);
-  }
-  const parsed = DockerConfig.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw unreadable(path, `unexpected shape at ${issue?.path.join('.') || '<root>'}: ${issue?.code ?? 'invalid'}`);
-  }
-  return parsed.data;
-}
-
-function usernameOf(entry: z.infer<typeof AuthEntry>): string | undefined {
-  if (entry.username) return entry.username;
-  if (!entry.auth) return undefined;
-  const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon > 0 ? decoded.slice(0, colon) : undefined;
-}
-
-function unreadable(path: string, why: string, cause?: unknown): ToolError {
-  return toolFailure(errors, 'CONFIG_UNREADABLE', `Docker config ${path} is unreadable: ${why}`, undefined, cause);
-}

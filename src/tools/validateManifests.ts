@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineTool, type ToolErrorSpec } from '../actors/defineTool.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { checkAcross, type ParsedDocument } from './manifests/checkAcross.js';
+import { checkKubernetesSchema } from './manifests/checkKubernetesSchema.js';
 import { checkPodSpec } from './manifests/checkPodSpec.js';
 import { ManifestIssueSchema, ManifestRule, type At, type ManifestIssue } from './manifests/ManifestIssue.js';
 import { DeploymentSchema, KIND_SCHEMAS, ObjectBase, type Deployment } from './manifests/manifestSchemas.js';
@@ -21,8 +22,10 @@ const errors = {
 /**
  * Checks Kubernetes manifests without a cluster. Every issue has a rule id (see `ManifestRule`),
  * severity, document and path, and a fix hint:
- * - structure: YAML syntax (with line and column), Deployment/Service/Ingress schemas, duplicates,
- *   selector mismatches;
+ * - structure: YAML syntax (with line and column); every document against Kubernetes' OpenAPI
+ *   schema, offline (`K8S_SCHEMA`: types, formats, enums, required fields; `K8S_UNKNOWN_FIELD`;
+ *   `K8S_KIND_UNKNOWN` for custom resources), plus stricter Deployment/Service/Ingress checks,
+ *   duplicates, selector mismatches;
  * - security of every pod spec (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod):
  *   `PRIVILEGED`, `HOST_NAMESPACE` (hostNetwork/hostPID/hostIPC), `RUNS_AS_ROOT` (runAsUser 0),
  *   `SECURITY_CONTEXT_MISSING`, `SECURITY_CONTEXT_INEFFECTIVE` (container fields at pod level,
@@ -38,7 +41,7 @@ const errors = {
  */
 export const validateManifests = defineTool({
   name: 'validate_manifests',
-  description: 'Validates Kubernetes manifests offline: structure, pod security, port consistency, image pinning; each issue with rule id, path and fix',
+  description: "Validates Kubernetes manifests offline against Kubernetes' OpenAPI schema, plus pod security, probes, resources, port consistency, image pinning; each issue with rule id, document, path and fix",
   input: z.object({
     yaml: z.string().optional(),
     path: z.string().min(1).optional(),
@@ -77,10 +80,15 @@ export const validateManifests = defineTool({
         const schema = KIND_SCHEMAS[base.data.kind];
         const checked = schema?.safeParse(object);
         if (checked && !checked.success) zodIssues(checked.error, at);
+        const schemaFindings: Array<Parameters<At>> = [];
+        await checkKubernetesSchema(object as Record<string, unknown>, base.data.apiVersion, base.data.kind, (...finding) => schemaFindings.push(finding));
         docs.push({ index, file: source.file, kind: base.data.kind, name: base.data.metadata.name, object });
         if (checked?.success && base.data.kind === 'Deployment') checkSelector(DeploymentSchema.parse(object), at);
         const pod = podSpecOf(object);
         if (pod !== undefined) checkPodSpec(pod, at, { asOf, allowedRegistries: input.policy?.allowedRegistries });
+        // A finding of a sharper rule at a path (zod ranges, SECURITY_CONTEXT_INEFFECTIVE) stands for the schema's there.
+        const reported = new Set(raw.filter((issue) => issue.document === index).map((issue) => issue.path));
+        for (const finding of schemaFindings) if (!reported.has(finding[1])) at(...finding);
       }
     }
     if (docs.length === 0 && raw.length === 0) raw.push({ rule: 'NO_DOCUMENTS', document: 0, path: '', severity: 'error', message: 'no YAML documents found', fix: ManifestRule.NO_DOCUMENTS.fix });

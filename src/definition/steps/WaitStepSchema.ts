@@ -34,10 +34,15 @@ export const WaitSpecSchema = z
   });
 export type WaitSpec = z.infer<typeof WaitSpecSchema>;
 
-/** A `wait` step: parks the run until a signal or for a duration; no tool runs. */
+/**
+ * A `wait` step: parks the run until a signal or for a duration; no tool runs. Its time limit is
+ * `wait.timeoutMs` (a step-level `timeoutMs` is a mistake); it carries no `retry`, and a
+ * remediation routed by `onError` may still have it wait again.
+ */
 export const WaitStepSchema = z
   .object({
     ...stepCommonShape,
+    timeoutMs: z.never({ error: 'a wait step takes `wait.timeoutMs`, not the step-level `timeoutMs`' }).optional(),
     wait: WaitSpecSchema,
   })
   .strict();

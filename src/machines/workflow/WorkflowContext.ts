@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../../errors/ErrorInfo.js';
+import type { ItemTable } from './ItemTable.js';
 
 /** Lifecycle of a step, as reported in `StepResult.status`. */
 export const StepStatus = {
@@ -58,8 +59,10 @@ export interface ItemsState {
   started: number;
   running: number;
   values: unknown[];
-  outputs: unknown[];
-  calls: Record<string, CallState>;
+  /** Outputs by item index (a failed item's is `null`). */
+  outputs: ItemTable<unknown>;
+  /** The calls in flight by item index. */
+  calls: ItemTable<CallState>;
 }
 
 /** What the machine knows about one step. JSON only, so a persisted snapshot restores it. */

@@ -3,6 +3,7 @@ import { ErrorType, type ErrorInfo } from '../../errors/ErrorInfo.js';
 import { toErrorInfo } from '../../errors/toErrorInfo.js';
 import type { RouteDecision } from '../supervisor/RouteDecision.js';
 import { decideRelease } from './decideRelease.js';
+import { itemList } from './ItemTable.js';
 import { MAP_ITEMS_NOT_ARRAY, MAP_TOO_MANY_FAILURES } from './kinds/mapKind.js';
 import { createWaitRules } from './kinds/waitRules.js';
 import { resolveStepInput, stepScope } from './resolveStepInput.js';
@@ -10,6 +11,7 @@ import { restartDelay } from './restartDelay.js';
 import { retryDelay } from './retryDelay.js';
 import { routingRequest } from './routeActor.js';
 import type { StepPlan } from './StepPlan.js';
+import { stepLayout } from './StepTable.js';
 import type { ToolCallInput } from './toolActor.js';
 import type { CallState, StepState, WorkflowContext, WorkflowTimerEvent } from './WorkflowContext.js';
 import { callId, retryTimerId, routeActorId, timeoutTimerId } from './workflowIds.js';
@@ -31,6 +33,7 @@ export type { Effect, Transition } from './WorkflowDraft.js';
  */
 export function createWorkflowEngine(definition: WorkflowDefinition, plans: ReadonlyMap<string, StepPlan>, services: WorkflowServices) {
   const order = [...plans.values()];
+  const layout = stepLayout(order.map((p) => p.id));
   const concurrency = definition.concurrency ?? Infinity;
   const allowedFailures = definition.errorPolicy.mode === 'fail_fast' ? 0 : (definition.errorPolicy.maxFailures ?? Infinity);
   const plan = (stepId: string): StepPlan => plans.get(stepId) as StepPlan;
@@ -61,6 +64,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   };
 
   const beginAttempt = (d: WorkflowDraft, p: StepPlan, index: number | undefined): void => {
+    if (p.wait) return waits.start(d, p, p.wait); // a wait's next attempt parks again
     const previous = d.call(p.id, index);
     const attempt = previous.attempts + 1;
     const call: CallState = { ...previous, attempts: attempt, phase: 'running', attemptStartedAt: services.now() };
@@ -123,10 +127,10 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       else completeStep(d, p, output);
       return;
     }
+    const call = d.liveItem(p.id, index) ?? { attempts: 1 };
+    d.endItem(p.id, index);
+    if (!error) d.setOutput(p.id, index, output);
     const next = d.items(p.id);
-    const call = next.calls[index] ?? { attempts: 1 };
-    delete next.calls[index];
-    if (!error) next.outputs[index] = output;
     next.running -= 1;
     if (error) next.failed += 1;
     else next.completed += 1;
@@ -154,7 +158,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     for (;;) {
       const items = d.items(p.id);
       if (items.completed + items.failed === items.total) {
-        completeStep(d, p, items.outputs);
+        completeStep(d, p, itemList(items.outputs, items.total));
         return;
       }
       if (items.started >= items.total || items.running >= limit) return;
@@ -168,16 +172,14 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
   /** Stops a map's running items and counts the ones that will not finish as cancelled. */
   const stopItems = (d: WorkflowDraft, p: StepPlan): void => {
-    const items = d.step(p.id).items;
-    if (!items) return;
-    for (const key of Object.keys(items.calls)) {
-      const index = Number(key);
+    if (!d.step(p.id).items) return;
+    for (const [index, call] of d.liveItems(p.id)) {
       d.effects.push({ type: 'stop', id: callId(p.id, index) });
-      if (items.calls[key]?.phase === 'retrying') d.effects.push({ type: 'cancel', id: retryTimerId(p.id, index) });
+      if (call.phase === 'retrying') d.effects.push({ type: 'cancel', id: retryTimerId(p.id, index) });
       if (p.timeoutMs !== undefined) d.effects.push({ type: 'cancel', id: timeoutTimerId(p.id, index) });
     }
     const owned = d.items(p.id);
-    owned.calls = {};
+    owned.calls = [];
     owned.running = 0;
     owned.cancelled = owned.total - owned.completed - owned.failed;
   };
@@ -204,7 +206,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
       failStep(d, p, { type: ErrorType.validation, code: MAP_ITEMS_NOT_ARRAY, message: `map.items of step "${p.id}" must yield an array, got ${got}`, retryable: false, tool: p.toolName });
       return;
     }
-    d.set(p.id, { items: { total: values.length, completed: 0, failed: 0, cancelled: 0, attempts: 0, started: 0, running: 0, values, outputs: values.map(() => null), calls: {} } });
+    d.set(p.id, { items: { total: values.length, completed: 0, failed: 0, cancelled: 0, attempts: 0, started: 0, running: 0, values, outputs: [], calls: [] } });
     d.emit({ type: 'step.started', stepId: p.id, tool: p.toolName, attempt: 1 });
     fillItems(d, p);
   };
@@ -239,7 +241,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
     settled(d, p);
   };
 
-  const waits = createWaitRules(order, services, { completeStep, failStep });
+  const waits = createWaitRules(order, services, { completeStep, callFailed });
 
   const skipStep = (d: WorkflowDraft, p: StepPlan, reason: 'condition' | 'dependency'): void => {
     d.set(p.id, { status: 'skipped', skipReason: reason, finishedAt: services.now() });
@@ -295,21 +297,21 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
   const live = (d: WorkflowDraft, stepId: string, index: number | undefined, phase: CallState['phase']): StepPlan | undefined => {
     const p = plans.get(stepId);
     if (!p || d.step(p.id).status !== 'running' || d.context.aborted) return undefined;
-    if (index !== undefined && d.step(p.id).items?.calls[index] === undefined) return undefined;
+    if (index !== undefined && d.liveItem(p.id, index) === undefined) return undefined;
     return d.call(p.id, index).phase === phase ? p : undefined;
   };
 
   return {
     /** Releases the steps without dependencies. */
     begin(context: WorkflowContext): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       for (const p of order) if (p.dependsOn.length === 0) consider(d, p);
       return d.done();
     },
 
     /** A call's tool actor resolved. */
     callDone(context: WorkflowContext, stepId: string, index: number | undefined, output: unknown): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       const p = live(d, stepId, index, 'running');
       if (!p) return d.done();
       endCall(d, p, index);
@@ -319,7 +321,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
     /** A call's tool actor rejected. */
     callError(context: WorkflowContext, stepId: string, index: number | undefined, error: unknown): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       const p = live(d, stepId, index, 'running');
       if (!p) return d.done();
       endCall(d, p, index);
@@ -329,7 +331,7 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
 
     /** A retry wait or an attempt's time limit passed. */
     timer(context: WorkflowContext, event: WorkflowTimerEvent): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       if (event.type === 'step.retry') {
         const p = live(d, event.stepId, event.index, 'retrying');
         if (p) beginAttempt(d, p, event.index);
@@ -352,14 +354,14 @@ export function createWorkflowEngine(definition: WorkflowDefinition, plans: Read
      * else is kept, after the ones kept before, for the next step that waits for it.
      */
     signal(context: WorkflowContext, name: string, payload: unknown): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       if (!d.context.aborted) waits.signal(d, name, payload);
       return d.done();
     },
 
     /** The supervisor decided about a routed failure (`undefined`: the route actor failed). */
     routed(context: WorkflowContext, stepId: string, decision: RouteDecision | undefined, failure?: unknown): Transition {
-      const d = new WorkflowDraft(context);
+      const d = new WorkflowDraft(context, layout);
       const p = live(d, stepId, undefined, 'routing');
       if (!p) return d.done();
       d.effects.push({ type: 'stop', id: routeActorId(stepId) });

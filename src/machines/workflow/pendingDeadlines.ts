@@ -1,5 +1,6 @@
 import type { WorkflowDefinition } from '../../definition/WorkflowDefinitionSchema.js';
 import type { CallState, StepState, WorkflowContext, WorkflowTimerEvent } from './WorkflowContext.js';
+import { itemEntries } from './ItemTable.js';
 import { deadlineKey, workflowTimeoutEvent } from './workflowIds.js';
 
 /** A timer a workflow snapshot waits for, at its absolute due time. */
@@ -43,7 +44,7 @@ export function pendingDeadlines(snapshot: unknown, definition: WorkflowDefiniti
   for (const step of definition.steps) {
     const state = context.steps[step.id];
     if (state?.status !== 'running') continue;
-    if (state.items) for (const [index, call] of Object.entries(state.items.calls)) visit(step.id, call, Number(index));
+    if (state.items) for (const [index, call] of itemEntries(state.items.calls)) visit(step.id, call, index);
     else visit(step.id, state, undefined);
   }
   if (definition.timeoutMs !== undefined) {

@@ -131,6 +131,8 @@ export interface ClaimOptions {
  */
 export interface ExecutionStore {
   readonly kind: 'memory' | 'sqlite' | 'postgres';
+  /** A PostgreSQL store's server and schema, for features that keep their tables beside it (schedules). */
+  readonly postgres?: { readonly connectionString: string; readonly schema: string };
   /**
    * Creates or migrates the schema. A newer schema fails with `STORE_SCHEMA_TOO_NEW`; a 0-byte,
    * truncated or damaged file with `STORE_CORRUPT`; another application's file or schema with

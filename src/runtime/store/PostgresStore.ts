@@ -162,6 +162,7 @@ export function createPostgresStore(options: PostgresStoreOptions): ExecutionSto
 
   const store: ExecutionStore = {
     kind: 'postgres',
+    postgres: { connectionString: options.connectionString, schema },
     init: ensureReady,
     async createExecution(input) {
       const rows = await query(

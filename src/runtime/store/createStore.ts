@@ -43,7 +43,8 @@ export function createStore(url: string, options: CreateStoreOptions = {}): Exec
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.applicationName === undefined ? {} : { applicationName: options.applicationName }),
     };
-    return lazyStore('postgres', async () => (await import('./PostgresStore.js')).createPostgresStore(settings));
+    const store = lazyStore('postgres', async () => (await import('./PostgresStore.js')).createPostgresStore(settings));
+    return Object.assign(store, { postgres: { connectionString: settings.connectionString, schema: settings.schema } });
   }
   const path = url.startsWith('sqlite://') ? url.slice('sqlite://'.length) : url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : SQLITE_FILE.test(url) ? url : undefined;
   if (path !== undefined && path !== '') return lazyStore('sqlite', async () => (await import('./SqliteStore.js')).createSqliteStore({ path, ...clock }));

@@ -1,7 +1,7 @@
 import { StoreError } from '../../errors/StoreError.js';
 import type { ExecutionStore } from './ExecutionStore.js';
 
-type StoreMethod = Exclude<keyof ExecutionStore, 'kind' | 'close'>;
+type StoreMethod = Exclude<keyof ExecutionStore, 'kind' | 'close' | 'postgres'>;
 
 const METHODS = [
   'init',

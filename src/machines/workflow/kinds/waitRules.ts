@@ -7,10 +7,11 @@ import type { WorkflowServices } from '../WorkflowServices.js';
 import type { WaitPlan } from './StepKind.js';
 import { WAIT_TIMEOUT } from './waitKind.js';
 
-/** What the wait rules need of the engine: how a step ends. */
+/** What the wait rules need of the engine: how a step ends, and the rules of a failed call. */
 interface StepEnds {
   completeStep(d: WorkflowDraft, p: StepPlan, output: unknown): void;
-  failStep(d: WorkflowDraft, p: StepPlan, error: ErrorInfo): void;
+  /** Retries (after its delay), routes or fails the step, as for a failed tool call. */
+  callFailed(d: WorkflowDraft, p: StepPlan, index: undefined, error: ErrorInfo): void;
 }
 
 /**
@@ -32,11 +33,17 @@ for (const p of order) {
  */
 const start = (d: WorkflowDraft, p: StepPlan, wait: WaitPlan): void => {
   const now = services.now();
-  const state: StepState = { status: 'running', attempts: 1, startedAt: now, phase: 'waiting' };
+  const previous = d.step(p.id);
+  const again = previous.status === 'running'; // a retry after WAIT_TIMEOUT, or a remediation's retry
+  const state: StepState = { status: 'running', attempts: previous.attempts + 1, startedAt: again ? (previous.startedAt ?? now) : now, phase: 'waiting' };
+  if (again) {
+    d.context.running -= 1; // the retry wait or the routing held a slot; a parked wait holds none
+    if (previous.routedTo !== undefined) state.routedTo = previous.routedTo;
+  }
   if (wait.signal !== undefined) state.signal = wait.signal;
   if (wait.dueInMs !== undefined) state.waitDueAt = now + wait.dueInMs;
   d.replace(p.id, state);
-  d.emit({ type: 'step.started', stepId: p.id, tool: p.toolName, attempt: 1 });
+  d.emit({ type: 'step.started', stepId: p.id, tool: p.toolName, attempt: state.attempts });
   const kept = wait.signal === undefined ? undefined : d.context.signals?.[wait.signal];
   if (wait.signal !== undefined && kept !== undefined && kept.length > 0) {
     const [payload, ...rest] = kept;
@@ -57,11 +64,14 @@ const endWait = (d: WorkflowDraft, p: StepPlan, output: unknown): void => {
   steps.completeStep(d, p, output);
 };
 
-/** A parked wait's deadline passed: a sleep completes, a signal wait fails with `WAIT_TIMEOUT`. */
+/**
+ * A parked wait's deadline passed: a sleep completes; a signal wait fails with `WAIT_TIMEOUT`
+ * through the rules of a failed call (retry parks it again, routing, then the step fails).
+ */
 const wake = (d: WorkflowDraft, p: StepPlan): void => {
   if (p.wait?.signal === undefined) return endWait(d, p, null);
-  d.context.running += 1;
-  steps.failStep(d, p, { type: ErrorType.timeout, code: WAIT_TIMEOUT, message: `step "${p.id}" got no signal "${p.wait.signal}" within ${p.wait.dueInMs} ms`, retryable: false, tool: p.toolName });
+  d.context.running += 1; // held while it retries, routes or fails; parking again gives it back
+  steps.callFailed(d, p, undefined, { type: ErrorType.timeout, code: WAIT_TIMEOUT, message: `step "${p.id}" got no signal "${p.wait.signal}" within ${p.wait.dueInMs} ms`, retryable: true, tool: p.toolName });
 };
 
   /** Completes the first step parked for `name`, else keeps the payload for the next one. */
