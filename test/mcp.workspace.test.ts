@@ -82,6 +82,8 @@ describe('MCP: paths in inline definitions and workflow inputs stay in the works
     ['generate_manifests', { name: 'web', image: 'web:1', write: true, outputDir: '../escape' }, '../escape', 'outputDir'],
     ['validate_credentials', { registry: 'docker.io', configPath: '/etc/passwd' }, '/etc/passwd', 'configPath'],
     ['analyze_repository', { path: 'link-out/app' }, 'link-out/app', 'path'],
+    ['fix_dockerfile', { path: '/etc' }, '/etc', 'path'],
+    ['resolve_base_images', { path: '../..', remote: false }, '../..', 'path'],
   ])('%s with %j written in the definition is PATH_OUTSIDE_WORKSPACE', async (tool, input, path, argument) => {
     expectRefused(await run(oneStep(tool, input)), path, argument);
   });
