@@ -32,6 +32,8 @@ export { invokeTool } from './actors/invokeTool.js';
 export { parseWorkflow } from './definition/parseWorkflow.js';
 export type { ParseOptions } from './definition/parseWorkflow.js';
 export { validateWorkflow } from './definition/validateWorkflow.js';
+export { validateWorkflowAsync } from './definition/validateWorkflowAsync.js';
+export { parseWorkflowAsync } from './definition/parseWorkflowAsync.js';
 export type { ValidateOptions, ValidationResult } from './definition/validateWorkflow.js';
 export { WorkflowDefinitionSchema, StepSchema, RetryPolicySchema, ErrorPolicySchema } from './definition/WorkflowDefinitionSchema.js';
 export { DefinitionLimits } from './definition/DefinitionLimits.js';

@@ -42,6 +42,8 @@ async function copyOf(app: string): Promise<string> {
   return target;
 }
 
+/** Server flags that make `dir` the workspace root (tools' paths stay in it), with the examples as workflows. */
+const confinedTo = (dir: string): string[] => ['--workspace', dir, '--workflows', join(root, 'examples')];
 const structured = <T>(result: unknown): T => (result as CallToolResult).structuredContent as T;
 const text = (result: unknown): string => ((result as CallToolResult).content[0] as { text: string }).text;
 
@@ -49,7 +51,7 @@ describe('orchkit mcp over stdio', () => {
   let client: Client;
   beforeAll(async () => {
     client = new Client({ name: 'orchkit-test', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--store', `sqlite:${join(scratch, 'stdio.db')}`], cwd: root, stderr: 'pipe' }));
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--store', `sqlite:${join(scratch, 'stdio.db')}`, ...confinedTo(scratch)], cwd: root, stderr: 'pipe' }));
   });
   afterAll(async () => {
     await client.close();
@@ -62,7 +64,7 @@ describe('orchkit mcp over stdio', () => {
   });
 
   it('calls analyze_repository', async () => {
-    const result = await client.callTool({ name: 'analyze_repository', arguments: { path: 'examples/apps/node-express' } });
+    const result = await client.callTool({ name: 'analyze_repository', arguments: { path: await copyOf('node-express') } });
     expect(result.isError).toBeFalsy();
     expect(structured(result)).toMatchObject({ language: 'node', framework: 'express' });
   });
@@ -98,7 +100,7 @@ describe('orchkit mcp over stdio', () => {
     const store = `sqlite:${join(scratch, 'restart.db')}`;
     const connect = async (): Promise<Client> => {
       const fresh = new Client({ name: 'orchkit-test', version: '1.0.0' });
-      await fresh.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--store', store], cwd: root, stderr: 'pipe' }));
+      await fresh.connect(new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--store', store, ...confinedTo(scratch)], cwd: root, stderr: 'pipe' }));
       return fresh;
     };
     const first = await connect();
@@ -123,7 +125,8 @@ describe('orchkit MCP over Streamable HTTP (in-process)', () => {
   let client: Client;
   beforeAll(async () => {
     runtime = createRuntime({ tools: [...defaultTools(), waitForAbort], env: { docker: false, trivy: false } });
-    server = await startMcpHttpServer({ runtime, port: 0, token: TOKEN, chat: { capabilities: async () => noDocker } });
+    // The sample apps are copied to the scratch directory: it is the server's workspace root.
+    server = await startMcpHttpServer({ runtime, port: 0, token: TOKEN, chat: { capabilities: async () => noDocker }, workspaceRoot: scratch, workflowsDir: join(root, 'examples') });
     client = new Client({ name: 'orchkit-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
   });
@@ -142,7 +145,7 @@ describe('orchkit MCP over Streamable HTTP (in-process)', () => {
   it('runs examples/containerize.yaml on a copy of a sample app, with progress', async () => {
     const repo = await copyOf('node-express');
     const progress: Progress[] = [];
-    const result = await client.callTool({ name: 'execute_workflow', arguments: { path: 'examples/containerize.yaml', input: { repoPath: repo, appName: 'shop' } } }, undefined, { onprogress: (p) => progress.push(p) });
+    const result = await client.callTool({ name: 'execute_workflow', arguments: { path: 'containerize.yaml', input: { repoPath: repo, appName: 'shop' } } }, undefined, { onprogress: (p) => progress.push(p) });
     expect(result.isError).toBeFalsy();
     expect(structured(result)).toMatchObject({ workflowId: 'containerize', status: 'completed', steps: { build: { status: 'skipped' }, manifests: { status: 'completed' } } });
     await access(join(repo, 'Dockerfile'));

@@ -16,4 +16,6 @@ export interface ToolCallServices {
   callTool(tool: AnyTool, input: unknown, ctx: ToolContext): Promise<unknown>;
   request(caller: CallMeta, tool: string, input: unknown, options?: ToolRequestOptions): Promise<unknown>;
   progress(caller: CallMeta, update: ToolProgress): void;
+  /** The workspace root paths of this call are confined to (`ctx.resolvePath`); none: unconfined. */
+  workspaceRootOf?(caller: CallMeta): string | undefined;
 }

@@ -38,4 +38,14 @@ export interface ToolContext {
   request<T = unknown>(tool: string, input: unknown, options?: ToolRequestOptions): Promise<T>;
   /** Reports progress of a long call. */
   progress(update: ToolProgress): void;
+  /**
+   * The absolute path to use for a path in the tool's input: inside the workspace root of the
+   * runtime or run when there is one (`createRuntime({ workspaceRoot })`, MCP), else resolved
+   * against the working directory. A path that leaves the root fails with `PATH_OUTSIDE_WORKSPACE`.
+   * `argument` names the input field in that error (`path` by default).
+   *
+   * @example
+   * const root = await ctx.resolvePath(input.path);
+   */
+  resolvePath(path: string, argument?: string): Promise<string>;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { CallMeta } from './CallMeta.js';
+import { confinePath } from './confinePath.js';
 import type { SessionContext } from './SessionContext.js';
 import type { ToolCallServices } from './ToolCallServices.js';
 import type { ToolContext, ToolProgress, ToolRequestOptions } from './ToolContext.js';
@@ -57,6 +58,12 @@ class CallContext implements ToolContext {
       tool: meta.tool,
       attempt: meta.attempt,
     }));
+  }
+
+  /** A method, not an own function: nothing is made per call for it. */
+  resolvePath(path: string, argument?: string): Promise<string> {
+    const { meta, services } = this[LAZY];
+    return confinePath(services.workspaceRootOf?.(meta), path, meta.tool, argument);
   }
 
   /** The session's shared context as this tool sees it, made on first use. */

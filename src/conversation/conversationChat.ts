@@ -18,6 +18,8 @@ export interface ChatOptions {
   capabilities?: () => Promise<Capabilities | ConversationCapabilities>;
   /** Tag of the image built in this conversation; `0.1.0` by default. */
   imageTag?: string;
+  /** The tools' paths stay in it (`ctx.resolvePath`), in place of the runtime's; the MCP server passes its own. */
+  workspaceRoot?: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,7 +56,7 @@ async function chatTurn(runtime: Runtime, sessionId: string, text: string, optio
   const probe = options.capabilities ?? (() => detectCapabilities(options.signal ? { signal: options.signal } : {}));
   const machine = conversationMachine.provide({
     actors: {
-      callTool: fromPromise<unknown, ConversationToolCall>(({ input, signal }) => runtime.callTool(input.tool, input.input, { sessionId, signal })),
+      callTool: fromPromise<unknown, ConversationToolCall>(({ input, signal }) => runtime.callTool(input.tool, input.input, { sessionId, signal, ...(options.workspaceRoot === undefined ? {} : { workspaceRoot: options.workspaceRoot }) })),
       detectCapabilities: fromPromise<ConversationCapabilities>(async () => summarize(await probe())),
     },
   });

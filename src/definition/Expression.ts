@@ -68,12 +68,17 @@ function collectRefs(node: AstNode, refs: Refs): void {
       return;
     }
   }
-  const visit = (value: unknown): void => {
-    if (isNode(value)) collectRefs(value, refs);
-    else if (Array.isArray(value)) value.forEach(visit);
-  };
-  visit(node.args);
+  visitRefs(node.args, refs);
 }
+
+function visitRefs(value: unknown, refs: Refs): void {
+  if (isNode(value)) collectRefs(value, refs);
+  else if (Array.isArray(value)) for (const item of value as unknown[]) visitRefs(item, refs);
+}
+
+/** A word only a comprehension macro (`all`, `exists`, `exists_one`, `map`, `filter`) is called by. */
+const MACRO_WORD = /\b(?:all|exists|exists_one|map|filter)\b/;
+const MATCHES_WORD = /\bmatches\b/;
 
 /**
  * Parses a CEL expression once; throws `ExpressionError` (`EXPRESSION_INVALID`) naming `path`,
@@ -101,8 +106,9 @@ export function parseExpression(source: string, path: string): Expression {
   }
   const refs: Refs = { stepRefs: new Set(), variables: new Set(), dynamicSteps: false };
   collectRefs(evaluator.ast, refs);
-  limitComprehensions(evaluator.ast);
-  useLinearMatches(evaluator.ast);
+  // Each walks the whole tree; a call is always written with its name, so the name must be there.
+  if (MACRO_WORD.test(source)) limitComprehensions(evaluator.ast);
+  if (MATCHES_WORD.test(source)) useLinearMatches(evaluator.ast);
   const stepRefs = [...refs.stepRefs];
   const variables = [...refs.variables];
   return {

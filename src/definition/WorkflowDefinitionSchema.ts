@@ -47,6 +47,11 @@ export const InputFieldSchema = z
   })
   .strict();
 
+/** The bounds of a definition's `steps` array, on whatever the items are. */
+function boundedSteps<T extends z.ZodType>(steps: z.ZodArray<T>): z.ZodArray<T> {
+  return steps.min(1, 'a workflow needs at least one step').max(DefinitionLimits.maxSteps, `a workflow has at most ${DefinitionLimits.maxSteps} steps`);
+}
+
 /**
  * A workflow definition: the source of truth for the YAML/JSON format.
  * Types are inferred from it; `schema/workflow.schema.json` is generated from it.
@@ -61,7 +66,7 @@ export const WorkflowDefinitionSchema = z
     concurrency: z.number().int().min(1).optional(),
     timeoutMs: DurationMsSchema.optional(),
     errorPolicy: ErrorPolicySchema.default({ mode: 'fail_fast' }),
-    steps: z.array(StepSchema).min(1, 'a workflow needs at least one step').max(DefinitionLimits.maxSteps, `a workflow has at most ${DefinitionLimits.maxSteps} steps`),
+    steps: boundedSteps(z.array(StepSchema)),
     output: z.unknown().optional().describe('Workflow output; strings may hold ${{ expr }} CEL wiring'),
   })
   .strict();
@@ -70,3 +75,9 @@ export const WorkflowDefinitionSchema = z
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinitionSchema>;
 /** What a user writes: optional fields may be left out. */
 export type WorkflowDefinitionInput = z.input<typeof WorkflowDefinitionSchema>;
+
+/**
+ * {@link WorkflowDefinitionSchema} with its steps left unparsed: validation parses the definition
+ * around them once and each step on its own, so a long definition can be checked in turns.
+ */
+export const WorkflowHeaderSchema = WorkflowDefinitionSchema.extend({ steps: boundedSteps(z.array(z.unknown())) });

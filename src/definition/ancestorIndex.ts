@@ -6,10 +6,12 @@ export interface AncestorIndex {
 }
 
 /**
- * Builds an {@link AncestorIndex}: one bit set of ancestors per step, filled in dependency order
- * (each step's set is the union of its dependencies' sets and the dependencies themselves).
- * n² bits — 12.5 MB for 10,000 steps — and n·e/32 word operations, instead of a `Set` per step
- * holding every ancestor. Cycles are cut: the edge that closes one is left out.
+ * Builds an {@link AncestorIndex}. A direct dependency answers at once (the common case:
+ * wiring reads a step it names in `dependsOn`). Any other question builds, once, one bit set of
+ * ancestors per step, filled in dependency order (each step's set is the union of its
+ * dependencies' sets and the dependencies themselves): n² bits — 12.5 MB for 10,000 steps — and
+ * n·e/32 word operations, instead of a `Set` per step holding every ancestor. Cycles are cut:
+ * the edge that closes one is left out.
  *
  * @example
  * ancestorIndex(steps).isAncestor('deploy', 'build'); // true when deploy depends on build via any path
@@ -29,7 +31,30 @@ export function ancestorIndex(steps: readonly RawStep[]): AncestorIndex {
     }
     deps[index.get(step.id) as number] = own;
   }
-  const n = index.size;
+  // Sets only for steps with many dependencies: a fan-in of 10,000 asks 10,000 times.
+  const directSets = new Map<number, Set<number>>();
+  const isDirect = (owner: number, ancestor: number): boolean => {
+    const own = deps[owner] ?? [];
+    if (own.length <= 16) return own.includes(ancestor);
+    let set = directSets.get(owner);
+    if (!set) directSets.set(owner, (set = new Set(own)));
+    return set.has(ancestor);
+  };
+  let transitive: ((owner: number, ancestor: number) => boolean) | undefined;
+  return {
+    isAncestor(owner, ancestor) {
+      const o = index.get(owner);
+      const a = index.get(ancestor);
+      if (o === undefined || a === undefined) return false;
+      if (isDirect(o, a)) return true;
+      transitive ??= ancestorBits(index.size, deps);
+      return transitive(o, a);
+    },
+  };
+}
+
+/** The bit sets of every step's ancestors, as a lookup. */
+function ancestorBits(n: number, deps: readonly (readonly number[] | undefined)[]): (owner: number, ancestor: number) => boolean {
   const words = Math.ceil(n / 32);
   const bits = new Uint32Array(n * words);
   fillInOrder(n, deps, (node) => {
@@ -40,14 +65,7 @@ export function ancestorIndex(steps: readonly RawStep[]): AncestorIndex {
       bits[row + (dep >>> 5)] = (bits[row + (dep >>> 5)] as number) | (1 << (dep & 31));
     }
   });
-  return {
-    isAncestor(owner, ancestor) {
-      const o = index.get(owner);
-      const a = index.get(ancestor);
-      if (o === undefined || a === undefined) return false;
-      return (((bits[o * words + (a >>> 5)] as number) >>> (a & 31)) & 1) === 1;
-    },
-  };
+  return (o, a) => (((bits[o * words + (a >>> 5)] as number) >>> (a & 31)) & 1) === 1;
 }
 
 /**

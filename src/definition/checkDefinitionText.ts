@@ -32,22 +32,40 @@ export function checkDefinitionText(text: string): ValidationIssue | undefined {
 
 /** The first line whose nesting bound passes the limit, if any. */
 function textNesting(text: string): { line: number } | undefined {
+  const check = textNestingCheck();
+  for (const token of new Lexer().lex(text)) {
+    const found = check(token);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The nesting bound of YAML text, one lexer token at a time: returns the line where it first
+ * passes {@link DefinitionLimits.maxTextNesting}. Online, so a reader can check each token before
+ * its parser sees it (one lexing pass for both).
+ *
+ * @example
+ * const check = textNestingCheck();
+ * for (const token of new Lexer().lex(text)) if (check(token)) throw tooDeep;
+ */
+export function textNestingCheck(): (token: string) => { line: number } | undefined {
   let flow = 0;
   let indent = 0;
   let indicators = 0;
   let line = 1;
   let lineStart = true;
-  for (const token of new Lexer().lex(text)) {
+  return (token) => {
     switch (CST.tokenType(token)) {
       case 'newline':
         line += 1;
         indent = 0;
         indicators = 0;
         lineStart = true;
-        continue;
+        return undefined;
       case 'space':
         if (lineStart) indent = token.length;
-        continue;
+        return undefined;
       case 'flow-map-start':
       case 'flow-seq-start':
         flow += 1;
@@ -68,7 +86,6 @@ function textNesting(text: string): { line: number } | undefined {
         break;
     }
     lineStart = false;
-    if (flow + indent + indicators > DefinitionLimits.maxTextNesting) return { line };
-  }
-  return undefined;
+    return flow + indent + indicators > DefinitionLimits.maxTextNesting ? { line } : undefined;
+  };
 }

@@ -12,12 +12,23 @@ const SCOPE_VARIABLES = new Set(['input', 'steps', 'context', 'env']);
 /** Unknown tools past this many get no "did you mean" hint. */
 const MAX_HINTS = 20;
 
+/** Checks the wiring of one step, or of the workflow's output, returning its issues. */
+export interface WiringCheck {
+  step(step: RawStep): ValidationIssue[];
+  output(output: unknown): ValidationIssue[];
+}
+
 /**
  * Expressions that do not parse, wiring that reads a step that is not an ancestor,
- * unknown tools, and step inputs that do not fit the tool's input schema.
+ * unknown tools, and step inputs that do not fit the tool's input schema. One step at a time,
+ * so a caller can split a long definition into turns.
+ *
+ * @example
+ * const wiring = checkWiring(steps, registry);
+ * const issues = [...steps.flatMap((step) => wiring.step(step)), ...wiring.output(definition.output)];
  */
-export function checkWiring(steps: readonly RawStep[], output: unknown, registry: ToolCatalog | undefined): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
+export function checkWiring(steps: readonly RawStep[], registry: ToolCatalog | undefined): WiringCheck {
+  let issues: ValidationIssue[] = [];
   const ids = new Set(steps.map((s) => s.id).filter((id): id is string => id !== undefined));
   const ancestors = ancestorIndex(steps);
   // A hint compares against every tool name: a few keep validation linear in the steps.
@@ -49,33 +60,42 @@ export function checkWiring(steps: readonly RawStep[], output: unknown, registry
     }
   };
 
-  for (const step of steps) {
-    const base = `steps[${step.index}]`;
-    const template = compileTemplate(step.input ?? {}, `${base}.input`);
-    template.errors.forEach((e) => issues.push(expressionIssue(e)));
-    checkRefs(template.expressions, step.id, itemScope(step));
-    if (step.kind === 'map' && typeof step.map?.items === 'string') {
-      const items = compileTemplate(step.map.items, `${base}.map.items`);
-      items.errors.forEach((e) => issues.push(expressionIssue(e)));
-      checkRefs(items.expressions, step.id);
-    }
-    if (typeof step.when === 'string') {
-      try {
-        checkRefs([parseExpression(step.when, `${base}.when`)], step.id);
-      } catch (error) {
-        if (error instanceof ExpressionError) issues.push(expressionIssue(error));
-        else throw error;
+  const take = (): ValidationIssue[] => {
+    const found = issues;
+    issues = [];
+    return found;
+  };
+  return {
+    step(step) {
+      const base = `steps[${step.index}]`;
+      const template = compileTemplate(step.input ?? {}, `${base}.input`);
+      template.errors.forEach((e) => issues.push(expressionIssue(e)));
+      checkRefs(template.expressions, step.id, itemScope(step));
+      if (step.kind === 'map' && typeof step.map?.items === 'string') {
+        const items = compileTemplate(step.map.items, `${base}.map.items`);
+        items.errors.forEach((e) => issues.push(expressionIssue(e)));
+        checkRefs(items.expressions, step.id);
       }
-    }
-    if (registry) issues.push(...checkTool(step, registry, base, suggest));
-  }
-
-  if (output !== undefined) {
-    const template = compileTemplate(output, 'output');
-    template.errors.forEach((e) => issues.push(expressionIssue(e)));
-    checkRefs(template.expressions, undefined);
-  }
-  return issues;
+      if (typeof step.when === 'string') {
+        try {
+          checkRefs([parseExpression(step.when, `${base}.when`)], step.id);
+        } catch (error) {
+          if (error instanceof ExpressionError) issues.push(expressionIssue(error));
+          else throw error;
+        }
+      }
+      if (registry) issues.push(...checkTool(step, registry, base, suggest));
+      return take();
+    },
+    output(output) {
+      if (output !== undefined) {
+        const template = compileTemplate(output, 'output');
+        template.errors.forEach((e) => issues.push(expressionIssue(e)));
+        checkRefs(template.expressions, undefined);
+      }
+      return take();
+    },
+  };
 }
 
 /** The variables a map step's input reads besides the workflow scope: its item and `index`. */

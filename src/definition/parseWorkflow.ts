@@ -2,6 +2,9 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { WorkflowValidationError, type ValidationIssue } from '../errors/WorkflowValidationError.js';
 import { checkDefinitionText } from './checkDefinitionText.js';
 import { DefinitionLimits } from './DefinitionLimits.js';
+import { locateInJson } from './locateInJson.js';
+import { readYamlDocument } from './readYamlDocument.js';
+import { runToEnd } from './runToEnd.js';
 import type { WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 import { validateWorkflow, type ValidateOptions } from './validateWorkflow.js';
 
@@ -25,25 +28,47 @@ export interface ParseOptions extends ValidateOptions {
  * const definition = parseWorkflow(readFileSync('containerize.yaml', 'utf8'), { tools });
  */
 export function parseWorkflow(text: string, options: ParseOptions = {}): WorkflowDefinition {
+  const read = readDefinitionText(text, options);
+  const result = validateWorkflow(read.value, options);
+  if (result.success) return result.definition;
+  throw locatedError(text, result.issues, read.yaml);
+}
+
+/** Definition text read into a value (parse errors thrown), and its YAML document when it was YAML. */
+export interface DefinitionText {
+  value: unknown;
+  yaml: { document: Document; lines: LineCounter } | undefined;
+}
+
+/**
+ * The parse half of {@link parseWorkflow}: bounds checked, then JSON or YAML read into a value.
+ *
+ * @throws WorkflowValidationError `WORKFLOW_PARSE_ERROR`
+ */
+export function readDefinitionText(text: string, options: ParseOptions = {}): DefinitionText {
+  return runToEnd(readDefinitionTextWork(text, options));
+}
+
+/** {@link readDefinitionText} as a generator that yields while it lexes YAML (see `readYamlDocument`). */
+export function* readDefinitionTextWork(text: string, options: ParseOptions = {}): Generator<undefined, DefinitionText> {
   if (typeof text !== 'string') throw parseError([{ code: 'PARSE_ERROR', path: '', message: 'the definition text must be a string' }]);
   const tooLarge = checkTextSize(text);
   if (tooLarge) throw parseError([tooLarge]);
   // JSON text takes the native parser (about 40x faster than YAML's, and it does not recurse);
   // YAML, or flow YAML that is not JSON, takes the YAML parser after the nesting check.
   const json = options.format === 'json' || text.trimStart().startsWith('{') ? parseJson(text, options.format === 'json') : undefined;
-  let value: unknown;
-  let yaml: { document: Document; lines: LineCounter } | undefined;
-  if (json) value = json.value;
-  else {
-    yaml = parseYaml(text);
-    value = toValue(yaml.document);
-  }
-  const result = validateWorkflow(value, options);
-  if (result.success) return result.definition;
-  // Issues of JSON text are located through the YAML parser too, when the text is safe for it.
-  yaml ??= checkDefinitionText(text) === undefined ? yamlDocument(text) : undefined;
-  const located = yaml && yaml.document.errors.length === 0 ? result.issues.map((issue) => locate(issue, yaml.document, yaml.lines)) : result.issues;
-  throw new WorkflowValidationError(located);
+  if (json) return { value: json.value, yaml: undefined };
+  // Text the one-pass reader refuses is read again for its exact, located errors.
+  const yaml = (yield* readYamlDocument(text)) ?? parseYaml(text);
+  return { value: toValue(yaml.document), yaml };
+}
+
+/** The error of a definition that did not validate, each issue with its line and column in `text`. */
+export function locatedError(text: string, issues: readonly ValidationIssue[], yaml: DefinitionText['yaml']): WorkflowValidationError {
+  // JSON text (the one kind read without a YAML document) is located by one linear scan.
+  if (!yaml) return new WorkflowValidationError(locateInJson(text, issues));
+  const located = yaml.document.errors.length === 0 ? issues.map((issue) => locate(issue, yaml.document, yaml.lines)) : issues;
+  return new WorkflowValidationError(located);
 }
 
 function parseError(issues: ValidationIssue[]): WorkflowValidationError {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { ValidationIssue } from '../errors/WorkflowValidationError.js';
-import { checkDefinitionShape } from './checkDefinitionShape.js';
+import { walkDefinitionShape } from './checkDefinitionShape.js';
 import { checkGraph } from './checkGraph.js';
 import { DefinitionLimits } from './DefinitionLimits.js';
 import { checkWiring } from './checkWiring.js';
@@ -16,7 +16,8 @@ import { WorkflowStepSchema } from './steps/WorkflowStepSchema.js';
 import { MapWorkflowStepSchema } from './steps/MapWorkflowStepSchema.js';
 import { checkChildWorkflows, type WorkflowSignature } from './checkChildWorkflows.js';
 import { checkCompensations } from './checkCompensations.js';
-import { WorkflowDefinitionSchema, type WorkflowDefinition } from './WorkflowDefinitionSchema.js';
+import { runToEnd } from './runToEnd.js';
+import { StepSchema, WorkflowDefinitionSchema, WorkflowHeaderSchema, type StepDefinition, type WorkflowDefinition } from './WorkflowDefinitionSchema.js';
 
 /** Options of {@link validateWorkflow}. */
 export interface ValidateOptions {
@@ -44,25 +45,69 @@ export type ValidationResult =
  * if (!result.success) for (const issue of result.issues) logger.warn({ path: issue.path, code: issue.code }, issue.message);
  */
 export function validateWorkflow(value: unknown, options: ValidateOptions = {}): ValidationResult {
+  return runToEnd(validationWork(value, options));
+}
+
+/** Steps checked between two yields of {@link validationWork}. */
+const STEPS_PER_TURN = 100;
+
+/**
+ * True for a definition whose validation takes more than one turn of {@link validationWork}
+ * (more than a turn's worth of steps): callers that may wait validate it with
+ * `validateWorkflowAsync` instead of holding the event loop for all of it.
+ */
+export function validatesInTurns(value: unknown): boolean {
+  const steps = (value as { steps?: unknown } | null)?.steps;
+  return Array.isArray(steps) && steps.length > STEPS_PER_TURN;
+}
+
+/**
+ * {@link validateWorkflow} as a generator that yields between chunks of work (every
+ * {@link STEPS_PER_TURN} steps, and every few thousand values of the shape walk), so
+ * `validateWorkflowAsync` can give the event loop a turn between them. One code path for both.
+ */
+export function* validationWork(value: unknown, options: ValidateOptions = {}): Generator<undefined, ValidationResult> {
   // Bounds first: every later check walks the value or its steps.
-  const shape = checkDefinitionShape(value);
+  const shape = yield* walkDefinitionShape(value);
   if (shape) return { success: false, issues: [shape] };
-  const stepCount = (value as { steps?: unknown } | null)?.steps;
-  if (Array.isArray(stepCount) && stepCount.length > DefinitionLimits.maxSteps) {
+  const rawSteps = (value as { steps?: unknown } | null)?.steps;
+  if (Array.isArray(rawSteps) && rawSteps.length > DefinitionLimits.maxSteps) {
     return {
       success: false,
-      issues: [{ code: 'TOO_MANY_STEPS', path: 'steps', message: `the workflow has ${stepCount.length} steps; the limit is ${DefinitionLimits.maxSteps}` }],
+      issues: [{ code: 'TOO_MANY_STEPS', path: 'steps', message: `the workflow has ${rawSteps.length} steps; the limit is ${DefinitionLimits.maxSteps}` }],
     };
   }
-  const parsed = WorkflowDefinitionSchema.safeParse(value);
-  const issues: ValidationIssue[] = parsed.success ? [] : schemaIssues(parsed.error.issues, value);
+  // The definition around its steps in one parse, then each step on its own (same paths).
+  yield;
+  const header = WorkflowHeaderSchema.safeParse(value);
+  const issues: ValidationIssue[] = header.success ? [] : schemaIssues(header.error.issues, value);
   const steps = readRawSteps(value);
   const registry = options.tools === undefined ? undefined : toToolCatalog(options.tools);
+  yield;
   issues.push(...checkGraph(steps));
-  issues.push(...checkWiring(steps, (value as { output?: unknown } | null)?.output, registry));
+  yield;
+  const wiring = checkWiring(steps, registry);
+  const parsedSteps: StepDefinition[] = [];
+  let stepsParsed = true;
+  for (const step of steps) {
+    if (Array.isArray(rawSteps)) {
+      const parsed = StepSchema.safeParse(rawSteps[step.index]);
+      if (parsed.success) parsedSteps.push(parsed.data);
+      else {
+        stepsParsed = false;
+        issues.push(...schemaIssues(parsed.error.issues.map((i) => ({ ...i, path: ['steps', step.index, ...i.path] })), value));
+      }
+    }
+    issues.push(...wiring.step(step));
+    if ((step.index + 1) % STEPS_PER_TURN === 0) yield;
+  }
+  issues.push(...wiring.output((value as { output?: unknown } | null)?.output));
+  yield;
   if (options.workflows !== undefined) issues.push(...checkChildWorkflows(value, options.workflows));
   issues.push(...checkCompensations(value, registry, options.workflows));
-  if (parsed.success && issues.length === 0) return { success: true, definition: parsed.data, issues: [] };
+  if (header.success && stepsParsed && issues.length === 0) {
+    return { success: true, definition: { ...header.data, steps: parsedSteps }, issues: [] };
+  }
   return { success: false, issues: dedupe(issues) };
 }
 

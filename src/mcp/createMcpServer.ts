@@ -65,6 +65,6 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   registerWorkflowControls(server, runtime, history, workflowsDir, scope);
   registerContextTools(server, runtime, scope);
   registerScheduleTools(server, runtime);
-  registerChatTool(server, runtime, scope, options.chat);
+  registerChatTool(server, runtime, scope, { ...options.chat, workspaceRoot });
   return server;
 }

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { ToolRegistry } from '../actors/ToolRegistry.js';
-import { parseWorkflow } from '../definition/parseWorkflow.js';
-import { validateWorkflow } from '../definition/validateWorkflow.js';
+import { parseWorkflowAsync } from '../definition/parseWorkflowAsync.js';
+import { validateWorkflowAsync } from '../definition/validateWorkflowAsync.js';
 import type { WorkflowDefinition } from '../definition/WorkflowDefinitionSchema.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
 import { ToolError } from '../errors/ToolError.js';
@@ -40,9 +40,10 @@ const EXTENSIONS = ['.yaml', '.yml', '.json'];
  */
 export async function loadWorkflowSource(source: WorkflowSource, options: LoadWorkflowSourceOptions): Promise<WorkflowDefinition> {
   const { tools } = options;
-  if (typeof source.definition === 'string') return parseWorkflow(source.definition, { tools, source: 'definition' });
+  // In turns of the event loop: an inline definition of 10,000 steps does not hold the server.
+  if (typeof source.definition === 'string') return parseWorkflowAsync(source.definition, { tools, source: 'definition' });
   if (source.definition !== undefined) {
-    const result = validateWorkflow(source.definition, { tools });
+    const result = await validateWorkflowAsync(source.definition, { tools });
     if (!result.success) throw new WorkflowValidationError(result.issues.map((issue) => ({ ...issue, path: issue.path ? `definition.${issue.path}` : 'definition' })));
     return result.definition;
   }
@@ -50,7 +51,7 @@ export async function loadWorkflowSource(source: WorkflowSource, options: LoadWo
   const file = await findFile(path, options);
   if (!EXTENSIONS.includes(extname(file))) throw notAWorkflow(path, `it is no ${EXTENSIONS.join('/')} file`);
   try {
-    return parseWorkflow(await readFile(file, 'utf8'), { tools, source: file, format: extname(file) === '.json' ? 'json' : 'yaml' });
+    return await parseWorkflowAsync(await readFile(file, 'utf8'), { tools, source: file, format: extname(file) === '.json' ? 'json' : 'yaml' });
   } catch (error) {
     if (isWorkflowValidationError(error) && !looksLikeWorkflow(error)) throw notAWorkflow(path, 'it declares neither id nor steps');
     throw error;

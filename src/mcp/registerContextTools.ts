@@ -47,7 +47,8 @@ export function registerContextTools(server: McpServer, runtime: Runtime, scope:
   const answer = (entry: ContextEntry): ContextEntry => ({ ...entry, sessionId: scope.outer(entry.sessionId) });
   const description = "Writes an entry of a session's shared context (sessions are private to this MCP session)";
   registerMcpTool(server, { name: 'share_context', description, input: ShareContextInput, output: ContextEntrySchema }, async (args) => {
-    const entry = runtime.context(scope.inner(args.sessionId)).share(args.contextType, args.data, {
+    // Committed to the runtime's store (if any) before memory: a store failure is this call's error.
+    const entry = await runtime.shareContext(scope.inner(args.sessionId), args.contextType, args.data, {
       ...(args.ttlMs === undefined ? {} : { ttlMs: args.ttlMs }),
       ...(args.metadata === undefined ? {} : { metadata: args.metadata }),
     });

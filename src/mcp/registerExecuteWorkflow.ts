@@ -52,6 +52,7 @@ export function registerExecuteWorkflow(server: McpServer, runtime: Runtime, his
       const execution = runtime.startWorkflow(definition, {
         input: args.input ?? {},
         correlationId,
+        workspaceRoot, // the run's tools resolve their paths inside it (ctx.resolvePath)
         ...(named === undefined ? {} : { sessionId: scope.inner(named) }),
         ...(args.wait ? { signal: extra.signal } : {}),
       });

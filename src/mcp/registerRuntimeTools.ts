@@ -29,7 +29,7 @@ export function registerRuntimeTools(server: McpServer, runtime: Runtime, worksp
       const correlationId = randomUUID();
       const progress = forwardProgress(runtime.bus, correlationId, extra);
       try {
-        const output = await runtime.callTool(tool.name, input, { correlationId, signal: extra.signal });
+        const output = await runtime.callTool(tool.name, input, { correlationId, signal: extra.signal, workspaceRoot });
         return successResult(wrap ? { result: output ?? null } : output, `${tool.name} succeeded`);
       } finally {
         await progress.stop();

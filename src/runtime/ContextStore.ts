@@ -24,8 +24,11 @@ export interface ContextStoreOptions {
    * the store is consistent by then and the entries still due are expired on the next pass.
    */
   onExpired?: (entry: ContextEntry) => void;
-  /** Called after each successful `share`; an exception propagates to the caller of `share`, whose write stands. */
-  onShared?: (entry: ContextEntry) => void;
+  /**
+   * Called after each successful `share`, with the entry it replaced (if any, for `revert`); an
+   * exception propagates to the caller of `share`, whose write stands.
+   */
+  onShared?: (entry: ContextEntry, previous: ContextEntry | undefined) => void;
 }
 
 /** Internal figures of a {@link ContextStore}, for metrics and tests. */
@@ -68,6 +71,19 @@ export interface ContextStore {
    * entry (as `share` does) before storing any. Returns how many were stored.
    */
   restore(entries: readonly ContextEntry[]): number;
+  /**
+   * The first half of a write that must reach a durable store before memory: checks it as
+   * `share` does (throwing the same errors) and returns the entry `share` would store, storing
+   * nothing. `put` stores it once the store has it.
+   */
+  draft(sessionId: string, toolName: string | undefined, contextType: string, data: unknown, options?: ShareOptions): ContextEntry;
+  /** Stores an entry {@link ContextStore.draft} made (no `onShared`); a newer version of its key already stored is kept instead. */
+  put(entry: ContextEntry): void;
+  /**
+   * Undoes a write whose durable copy failed: when `entry` is still the stored one, puts
+   * `previous` back (or removes the key). Returns whether it changed anything.
+   */
+  revert(entry: ContextEntry, previous: ContextEntry | undefined): boolean;
   stats(): ContextStoreStats;
   /** Cancels the pending timer. Idempotent. Reads keep working; writes throw `RUNTIME_STOPPED`. */
   stop(): void;
@@ -194,6 +210,33 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
   }
 
   function share(sessionId: string, toolName: string | undefined, contextType: string, data: unknown, shareOptions?: ShareOptions): ContextEntry {
+    const entry = draft(sessionId, toolName, contextType, data, shareOptions);
+    const session = bySession.get(sessionId);
+    const previous = session?.get(contextType);
+    insert(entry, session, previous !== undefined);
+    onShared?.(entry, previous);
+    return entry;
+  }
+
+  function put(entry: ContextEntry): void {
+    assertRunning();
+    const session = bySession.get(entry.sessionId);
+    const previous = session?.get(entry.contextType);
+    if (previous !== undefined && previous.version >= entry.version) return;
+    insert(entry, session, previous !== undefined);
+  }
+
+  function revert(entry: ContextEntry, previous: ContextEntry | undefined): boolean {
+    if (!isCurrent(entry)) return false;
+    unlink(entry);
+    stale++;
+    // A copy: the heap node `previous` left when it was replaced stays stale (and counted so).
+    if (previous !== undefined && previous.expiresAt > clock.now()) insert(Object.freeze({ ...previous }), bySession.get(entry.sessionId), false);
+    compactIfNeeded();
+    return true;
+  }
+
+  function draft(sessionId: string, toolName: string | undefined, contextType: string, data: unknown, shareOptions?: ShareOptions): ContextEntry {
     assertRunning();
     const payload = checkContextPayload(contextType, data, shareOptions?.metadata, maxEntryBytes);
     const ttlMs = shareOptions?.ttlMs ?? defaultTtlMs;
@@ -212,7 +255,7 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       previous = session?.get(contextType);
     }
     if (previous === undefined) assertRoom(sessionId, 1);
-    const entry: ContextEntry = Object.freeze({
+    return Object.freeze({
       sessionId,
       contextType,
       data: payload.data,
@@ -223,9 +266,6 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       metadata: payload.metadata,
       version: (previous?.version ?? 0) + 1,
     });
-    insert(entry, session, previous !== undefined);
-    onShared?.(entry);
-    return entry;
   }
 
   function get(sessionId: string, contextType: string): ContextEntry | undefined {
@@ -315,6 +355,9 @@ export function createContextStore(options: ContextStoreOptions): ContextStore {
       return out;
     },
     restore,
+    draft,
+    put,
+    revert,
     stats: () => ({ live, heapNodes: heap.size, timerArmed: timer.at !== undefined }),
     stop() {
       stopped = true;

@@ -11,7 +11,7 @@ import type { FailureRoutingRuleInput } from '../machines/supervisor/FailureRout
 import type { RestartStrategyInput } from '../machines/supervisor/RestartStrategy.js';
 import type { Supervisor } from './createSupervisor.js';
 import type { MetricsSnapshot } from './RuntimeMetrics.js';
-import type { SessionContext } from '../actors/SessionContext.js';
+import type { ContextEntry, SessionContext, ShareOptions } from '../actors/SessionContext.js';
 import type { WorkflowExecution } from './startExecution.js';
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import type { WorkflowResult } from './WorkflowResult.js';
@@ -22,6 +22,12 @@ import type { ScheduleOptions } from './schedules/ScheduleSpec.js';
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
   tools?: Iterable<AnyTool>;
+  /**
+   * Directory the paths tools are given must stay in (`ctx.resolvePath`: relative paths resolve
+   * against it; `..`, absolute paths and links out are `PATH_OUTSIDE_WORKSPACE`). None by default:
+   * paths resolve against the working directory, unconfined.
+   */
+  workspaceRoot?: string;
   /** pino logger; silent by default (library code never writes to the console). */
   logger?: Logger;
   /** Paths redacted from every log line, pino syntax (`input.password`, `input.*.token`). */
@@ -93,6 +99,8 @@ export interface ExecuteOptions {
   correlationId?: string;
   /** Aborting it cancels the run; the result is `cancelled`. */
   signal?: AbortSignal;
+  /** This run's workspace root, in place of the runtime's (`RuntimeOptions.workspaceRoot`); the MCP server passes its own. */
+  workspaceRoot?: string;
 }
 
 /** Options of a direct tool call. */
@@ -103,6 +111,8 @@ export interface CallToolOptions {
   signal?: AbortSignal;
   /** Retries of retryable failures (exponential backoff, full jitter); none by default. */
   retry?: RetryPolicy | false;
+  /** This call's workspace root, in place of the runtime's (`RuntimeOptions.workspaceRoot`). */
+  workspaceRoot?: string;
 }
 
 export type RuntimeStatus = 'running' | 'stopping' | 'stopped';
@@ -149,8 +159,19 @@ export interface Runtime {
   getWorkflow(id: string, version?: string): WorkflowDefinition;
   /** Calls one tool outside a workflow, with its schemas and the runtime's policies. */
   callTool(name: string, input: unknown, options?: CallToolOptions): Promise<unknown>;
-  /** The shared context of a session. */
+  /** The shared context of a session. With a store, its writes are written behind (a failed one is taken back and logged). */
   context(sessionId: string): SessionContext;
+  /**
+   * Writes an entry of a session's shared context; with a store, commits it there before memory:
+   * rejects with the store's typed error (`STORE_UNAVAILABLE`, ...) and leaves the context
+   * unchanged when the store write fails.
+   *
+   * @example
+   * await runtime.shareContext('repo-1', 'analysis', { language: 'go' }, { ttlMs: 60_000 });
+   */
+  shareContext<T>(sessionId: string, contextType: string, data: T, options?: ShareOptions): Promise<ContextEntry<T>>;
+  /** Deletes an entry of a session's shared context, from the store first (as {@link Runtime.shareContext}); false when there was none. */
+  deleteContext(sessionId: string, contextType: string): Promise<boolean>;
   clearSession(sessionId: string): number;
   /** With a store: loads the stored shared context, expired entries left out (`resume()` does it too). */
   loadContext(): Promise<void>;

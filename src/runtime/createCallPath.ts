@@ -35,6 +35,7 @@ export interface CallPathDeps {
   newId: () => string;
   sessionData: WorkflowServices['sessionData'];
   contextFor: WorkflowServices['contextFor'];
+  workspaceRootOf?: WorkflowServices['workspaceRootOf'];
 }
 
 /** The call path of one runtime. */
@@ -100,6 +101,7 @@ export function createCallPath(deps: CallPathDeps): CallPath {
     random: options.random ?? Math.random,
     sessionData: deps.sessionData,
     contextFor: deps.contextFor,
+    ...(deps.workspaceRootOf ? { workspaceRootOf: deps.workspaceRootOf } : {}),
     callTool: (tool, input, ctx) => {
       if (logger.isLevelEnabled('debug')) ctx.logger.debug({ input }, 'tool call');
       // An attempt without a time limit runs on the step's own signal: no wrapper context then.

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createToolRegistry } from '../actors/ToolRegistry.js';
-import { parseWorkflow } from '../definition/parseWorkflow.js';
+import { locatedError, readDefinitionText, readDefinitionTextWork, type DefinitionText } from '../definition/parseWorkflow.js';
+import { runInTurns } from '../definition/runInTurns.js';
 import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
-import { validateWorkflow } from '../definition/validateWorkflow.js';
+import { validateWorkflow, type ValidateOptions } from '../definition/validateWorkflow.js';
+import { isValidatedFor } from '../definition/validatedDefinitions.js';
+import { createCheckedExecute } from './createCheckedExecute.js';
+import { createWorkspaceRoots } from './workspaceRoots.js';
 import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
 import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
@@ -19,7 +23,7 @@ import { restoreExecution, type PreparedWorkflow } from './restoreExecution.js';
 import { stepTimeoutOf } from './stepTimeoutOf.js';
 import { StoreError } from '../errors/StoreError.js';
 import { createContextPersistence, type ContextPersistence } from './persistContext.js';
-import type { ContextEntry, SessionContext } from '../actors/SessionContext.js';
+import type { ContextEntry, SessionContext, ShareOptions } from '../actors/SessionContext.js';
 import { checkDurationOption, LEASE_MS_RANGE } from './store/checkDurationOption.js';
 import { createStore } from './store/createStore.js';
 import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeStatus } from './Runtime.js';
@@ -27,6 +31,7 @@ import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js'
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { checkSignal } from './checkSignal.js';
+import { namesWorkflows } from '../definition/namesWorkflows.js';
 import { deliverStoredSignals } from './deliverStoredSignals.js';
 import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegistry.js';
 import type { ChildStart } from './createChildRuns.js';
@@ -39,6 +44,8 @@ import { remoteTools } from './queues/remoteTools.js';
 import { lazyTaskQueue } from './queues/lazyTaskQueue.js';
 
 /** How many finished run ids the runtime remembers for `signal()`'s EXECUTION_FINISHED. */
+/** Definition text up to this many characters is read in one turn (about 150 YAML steps). */
+const TEXT_READ_AT_ONCE = 16_384;
 const FINISHED_REMEMBERED = 10_000;
 
 export type { Runtime, RuntimeOptions, RuntimeStatus, ExecuteOptions, CallToolOptions } from './Runtime.js';
@@ -83,7 +90,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const store: ContextStore = createContextStore({
     clock,
     ...options.context,
-    ...(durability ? { onShared: (entry: ContextEntry) => persistence?.saved(entry) } : {}),
+    ...(durability ? { onShared: (entry: ContextEntry, previous: ContextEntry | undefined) => persistence?.saved(entry, previous) } : {}),
     onExpired: (entry) =>
       bus.publish({
         type: 'context.expired',
@@ -106,6 +113,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const finishedHere = new Set<string>();
   const maxSignalBytes = options.context?.maxEntryBytes ?? 1_048_576;
   let status: RuntimeStatus = 'running';
+  const workspaceRoots = createWorkspaceRoots(options.workspaceRoot);
   const durableRuns = durability
     ? createDurableRuns({
         durability,
@@ -128,6 +136,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     newId,
     sessionData,
     contextFor: (sessionId, tool) => sessionView(store.forSession(sessionId, tool)),
+    workspaceRootOf: (meta) => workspaceRoots.of(meta),
   });
 
   const restoring = new Set<string>();
@@ -149,10 +158,14 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     if (status !== 'running') throw new RuntimeError('RUNTIME_STOPPED', 'the runtime is stopped; create a new one with createRuntime()');
   };
 
+  /** What every definition this runtime runs is checked against (prepare and the checked execute path). */
+  const validation = (): ValidateOptions => ({ tools, workflows: workflows.definitions() });
   const prepare = (source: WorkflowDefinitionInput): PreparedWorkflow => {
     const cached = compiled.get(source);
     if (cached) return cached;
-    const result = validateWorkflow(source, { tools, workflows: workflows.definitions() });
+    // A definition validateWorkflowAsync accepted is marked against the tools only: one naming
+    // other workflows (child steps, compensations) is checked here against the registry too.
+    const result = isValidatedFor(source, tools) && !namesWorkflows(source) ? { success: true as const, definition: source } : validateWorkflow(source, validation());
     if (!result.success) throw new WorkflowValidationError(result.issues);
     const entry = {
       definition: result.definition,
@@ -169,6 +182,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     const { definition, machine, timeoutOf, compensates } = prepare(typeof source === 'string' ? workflows.require(source, executeOptions.version) : source);
     const input = resolveWorkflowInput(definition, executeOptions.input);
     const executionId = child?.executionId ?? newId();
+    const leaveRoot = workspaceRoots.enter(executionId, executeOptions.workspaceRoot);
     const machineInput: WorkflowMachineInput = {
       executionId,
       correlationId: executeOptions.correlationId ?? newId(),
@@ -199,6 +213,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       finalize: compensates ? (...args) => (writer ? writer.flushed() : Promise.resolve()).then(() => compensate(...args)) : undefined,
     });
     const execution = track(started, writer, () => undefined);
+    execution.result.then(leaveRoot, leaveRoot);
     // History is kept for sessions the caller names; a run without one has a session of its own.
     // Child runs and compensations are part of their parent's history, not entries of their own.
     const recorded = executeOptions.sessionId !== undefined && child === undefined;
@@ -305,6 +320,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     start: (schedule, _tick, correlationId) => startWorkflow(schedule.workflow, { input: schedule.input, correlationId }),
     pollMs: schedulePollMs,
   });
+  const executeChecked = createCheckedExecute({ validation, compiled, prepare, start: (source, executeOptions) => startWorkflow(source, executeOptions).result, assertRunning });
 
   const runtime: Runtime = {
     get status() {
@@ -315,7 +331,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     logger,
     // The output type is the caller's declaration (see WorkflowResult); nothing here checks it.
     startWorkflow: startWorkflow as Runtime['startWorkflow'],
-    executeWorkflow: ((definition, executeOptions) => startWorkflow(definition, executeOptions).result) as Runtime['executeWorkflow'],
+    executeWorkflow: ((definition, executeOptions) =>
+      typeof definition === 'string' ? startWorkflow(definition, executeOptions).result : executeChecked(definition, executeOptions)) as Runtime['executeWorkflow'],
     registerWorkflow: (definition) => {
       const registered = workflows.register(definition);
       return workflows.list().find((entry) => entry.id === registered.id && entry.version === registered.version) as RegisteredWorkflow;
@@ -323,8 +340,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     workflows: () => workflows.list(),
     getWorkflow: (id, version) => workflows.require(id, version),
     executeCustomWorkflow: ((source, executeOptions) => {
-      const definition = typeof source === 'string' ? parseWorkflow(source, { tools }) : source;
-      return startWorkflow(definition as WorkflowDefinitionInput, executeOptions).result;
+      if (typeof source !== 'string') return executeChecked(source, executeOptions);
+      const run = (read: DefinitionText) => executeChecked(read.value, executeOptions, (issues) => locatedError(source, issues, read.yaml));
+      // Long text is read in turns of the event loop too (YAML lexing and parsing take seconds at 1 MB).
+      return source.length > TEXT_READ_AT_ONCE ? runInTurns(readDefinitionTextWork(source)).then(run) : run(readDefinitionText(source));
     }) as Runtime['executeCustomWorkflow'],
     callTool(name, input, callOptions = {}) {
       assertRunning();
@@ -338,9 +357,15 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
         tool: name,
         attempt: 1,
       };
-      return callThroughPolicies(tool, input, meta, callOptions.signal, callOptions.timeoutMs ?? tool.timeoutMs, callOptions.retry);
+      const leaveRoot = workspaceRoots.enter(id, callOptions.workspaceRoot);
+      const call = callThroughPolicies(tool, input, meta, callOptions.signal, callOptions.timeoutMs ?? tool.timeoutMs, callOptions.retry);
+      call.then(leaveRoot, leaveRoot);
+      return call;
     },
     context: (sessionId) => sessionView(store.forSession(sessionId)),
+    shareContext: (async (sessionId: string, contextType: string, data: unknown, shareOptions?: ShareOptions) =>
+      persistence ? persistence.share(sessionId, undefined, contextType, data, shareOptions) : store.forSession(sessionId).share(contextType, data, shareOptions)) as Runtime['shareContext'],
+    deleteContext: async (sessionId, contextType) => (persistence ? persistence.remove(sessionId, contextType) : store.forSession(sessionId).delete(contextType)),
     clearSession: (sessionId) => {
       persistence?.cleared(sessionId, store.forSession(sessionId).list().map((entry) => entry.contextType));
       return store.clearSession(sessionId);

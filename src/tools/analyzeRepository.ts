@@ -52,7 +52,7 @@ export const analyzeRepository = defineTool({
   errors,
   timeoutMs: 30_000,
   async run(input, ctx) {
-    const root = path.resolve(input.path);
+    const root = await ctx.resolvePath(input.path);
     const info = await stat(root).catch(() => undefined);
     if (info?.isDirectory() !== true) throw toolFailure(errors, 'REPO_NOT_FOUND', `no directory at ${root}`, { path: root });
 

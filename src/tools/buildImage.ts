@@ -55,8 +55,8 @@ export const buildImage = defineTool({
   timeoutMs: 30 * 60_000,
   async run(input, ctx) {
     const started = Date.now();
-    const context = resolve(input.path);
-    const dockerfile = resolve(context, input.dockerfile);
+    const context = await ctx.resolvePath(input.path);
+    const dockerfile = await ctx.resolvePath(resolve(context, input.dockerfile), 'dockerfile');
     await mustExist(context, 'directory', 'build context');
     await mustExist(dockerfile, 'file', 'Dockerfile');
     const dockerfileText = await readFile(dockerfile, 'utf8');

@@ -35,7 +35,7 @@ export const deployApplication = defineTool({
   async run(input, ctx) {
     const target = { context: input.context, kubeconfig: input.kubeconfig };
     const namespace = input.namespace ? ['--namespace', input.namespace] : [];
-    const apply = ['apply', ...(input.serverSide ? ['--server-side', '--field-manager=orchkit'] : []), ...namespace, '-o', 'name', '-f', input.path ?? '-'];
+    const apply = ['apply', ...(input.serverSide ? ['--server-side', '--field-manager=orchkit'] : []), ...namespace, '-o', 'name', '-f', input.path === undefined ? '-' : await ctx.resolvePath(input.path)];
     const result = await runKubectl(apply, { ...target, ...(input.yaml ? { input: input.yaml } : {}) }, ctx);
     const applied = result.stdout.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
     const rollouts: Array<{ object: string; status: string }> = [];

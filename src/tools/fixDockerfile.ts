@@ -44,7 +44,7 @@ export const fixDockerfile = defineTool({
   }),
   errors,
   async run(input, ctx) {
-    const file = input.path === undefined ? undefined : await dockerfilePath(input.path);
+    const file = input.path === undefined ? undefined : await dockerfilePath(await ctx.resolvePath(input.path));
     const before = file === undefined ? input.dockerfile ?? '' : await readFile(file, 'utf8').catch(() => {
       throw toolFailure(errors, 'DOCKERFILE_NOT_FOUND', `no Dockerfile at ${file}`, { path: file });
     });

@@ -100,7 +100,7 @@ export const generateDockerfile = defineTool({
     const output: z.input<typeof OutputSchema> = { dockerfile: rendered.dockerfile, module: target.module, context, dockerignore, baseImage: rendered.baseImage, notes: rendered.notes };
     if (!input.write || input.path === undefined) return output;
 
-    const dir = path.join(path.resolve(input.path), target.module);
+    const dir = await ctx.resolvePath(path.join(input.path, target.module));
     const dockerfilePath = path.join(dir, 'Dockerfile');
     // BuildKit reads `<Dockerfile>.dockerignore` beside a Dockerfile built from another context.
     const ignorePath = path.join(dir, context === target.module ? '.dockerignore' : 'Dockerfile.dockerignore');

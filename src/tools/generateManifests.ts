@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { defineTool, type ToolErrorSpec } from '../actors/defineTool.js';
@@ -108,7 +108,7 @@ export const generateManifests = defineTool({
     if (input.ingress && plan.port === undefined) notes.push('no Ingress: the app listens on no port');
     const manifests: Manifest[] = objects.map(({ object }) => ({ kind: String(object['kind']), name: input.name, yaml: stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }) }));
     if (!input.write) return { manifests, files: [], notes };
-    const dir = join(resolve(input.outputDir ?? process.cwd()), 'k8s');
+    const dir = join(await ctx.resolvePath(input.outputDir ?? '.', 'outputDir'), 'k8s');
     const files: string[] = [];
     try {
       await mkdir(dir, { recursive: true });

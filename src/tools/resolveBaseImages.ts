@@ -50,7 +50,7 @@ export const resolveBaseImages = defineTool({
   output: z.object({ images: z.array(BaseImage), available: z.boolean(), reason: z.string() }),
   errors,
   async run(input, ctx) {
-    const file = await dockerfilePath(input.path, input.dockerfile);
+    const file = await ctx.resolvePath(await dockerfilePath(await ctx.resolvePath(input.path), input.dockerfile), 'dockerfile');
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) throw toolFailure(errors, 'DOCKERFILE_NOT_FOUND', `no Dockerfile at ${file}`, { path: file });
     const engine = await resolveEngine(input.engine, { signal: ctx.signal }).catch((error: unknown) => {

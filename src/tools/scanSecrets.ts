@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { defineTool } from '../actors/defineTool.js';
 import { ErrorType } from '../errors/ErrorInfo.js';
@@ -61,7 +60,7 @@ export const scanSecrets = defineTool({
   errors,
   timeoutMs: 120_000,
   async run(input, ctx) {
-    const root = path.resolve(input.path);
+    const root = await ctx.resolvePath(input.path);
     const info = await stat(root).catch(() => undefined);
     if (info?.isDirectory() !== true) throw toolFailure(errors, 'REPO_NOT_FOUND', `no directory at ${root}`, { path: root });
 

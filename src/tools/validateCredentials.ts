@@ -45,7 +45,7 @@ export const validateCredentials = defineTool({
   errors,
   async run(input, ctx) {
     const registry = registryHost(input.registry);
-    const paths = input.configPath ? [input.configPath] : authFilePaths();
+    const paths = input.configPath ? [await ctx.resolvePath(input.configPath, 'configPath')] : authFilePaths();
     let presence: CredentialPresence | undefined;
     let credentials: Credentials | undefined;
     if (input.credentials) {

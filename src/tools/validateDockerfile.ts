@@ -66,7 +66,7 @@ export const validateDockerfile = defineTool({
     let text = input.dockerfile;
     let file: string | undefined;
     if (text === undefined && input.path !== undefined) {
-      const resolved = path.resolve(input.path);
+      const resolved = await ctx.resolvePath(input.path);
       const info = await stat(resolved).catch(() => undefined);
       file = info?.isDirectory() === true ? path.join(resolved, 'Dockerfile') : resolved;
       text = await readFile(file, { encoding: 'utf8', signal: ctx.signal }).catch((error: unknown) => {

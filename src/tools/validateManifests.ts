@@ -50,7 +50,7 @@ export const validateManifests = defineTool({
   output: z.object({ valid: z.boolean(), issues: z.array(ManifestIssueSchema), kinds: z.array(z.string()) }),
   errors,
   async run(input, ctx) {
-    const sources = input.path === undefined ? [{ file: undefined, text: input.yaml ?? '' }] : await readSources(input.path);
+    const sources = input.path === undefined ? [{ file: undefined, text: input.yaml ?? '' }] : await readSources(await ctx.resolvePath(input.path));
     const asOf = input.policy?.asOf ?? new Date().toISOString().slice(0, 10);
     const raw: ManifestIssue[] = [];
     const docs: ParsedDocument[] = [];

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import pino from 'pino';
 import type { ToolContext } from '../../src/actors/ToolContext.js';
 import type { ContextEntry, SessionContext } from '../../src/actors/SessionContext.js';
@@ -33,6 +34,7 @@ export function createTestToolContext(overrides: Partial<ToolContext> = {}): Too
     context,
     request: () => Promise.reject(new Error('request is not available in createTestToolContext')),
     progress: () => undefined,
+    resolvePath: (path) => Promise.resolve(resolve(path)),
     ...overrides,
   };
 }

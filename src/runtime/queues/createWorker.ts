@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { AnyTool } from '../../actors/defineTool.js';
+import { confinePath } from '../../actors/confinePath.js';
 import { invokeTool } from '../../actors/invokeTool.js';
 import type { ToolContext } from '../../actors/ToolContext.js';
 import { createToolRegistry } from '../../actors/ToolRegistry.js';
@@ -18,6 +19,8 @@ import { queueName } from './queueName.js';
 export interface WorkerOptions {
   /** The orchestrators' PostgreSQL store: a URL (`postgres://...?schema=`) or the store itself. */
   store: string | ExecutionStore;
+  /** Directory the paths its tools are given must stay in (`ctx.resolvePath`); none: unconfined. */
+  workspaceRoot?: string;
   /** The tools this worker runs (their real `run`). */
   tools: Iterable<AnyTool>;
   queue: string;
@@ -123,6 +126,7 @@ export function createWorker(options: WorkerOptions): Worker {
       context: contexts.forSession(meta.sessionId, row.tool),
       request: () => Promise.reject(new RuntimeError('TOOL_NOT_FOUND', `${row.tool} runs on worker ${workerId}: tool-to-tool requests are not available to remote tools`)),
       progress: (update) => void channel().notify({ k: 'progress', t: row.task_id, p: update }).catch(() => undefined),
+      resolvePath: (path, argument) => confinePath(options.workspaceRoot, path, row.tool, argument),
     };
     const done = (async () => {
       ctx.progress({ message: `running on ${workerId}` });
