@@ -3,6 +3,7 @@ import type { AnyTool } from '../../actors/defineTool.js';
 import { createToolContext } from '../../actors/createToolContext.js';
 import { isToolError, ToolError } from '../../errors/ToolError.js';
 import type { CallMeta } from '../../actors/CallMeta.js';
+import { paceTurns } from './paceTurns.js';
 import type { WorkflowServices } from './WorkflowServices.js';
 
 /** Input of a tool actor: who calls (correlation data), the attempt, and the resolved tool input. JSON. */
@@ -25,7 +26,7 @@ export function createToolActor(toolOf: (stepId: string) => AnyTool, services: W
     // A kind with a call of its own (a `workflow` step's child run) makes it instead of a tool.
     const own = kindCallOf?.(input.stepId);
     if (own) return own(input, signal);
-    return services.callTool(toolOf(input.stepId), input.input, createToolContext(input, signal, services)).catch(crashed);
+    return paceTurns(services.callTool(toolOf(input.stepId), input.input, createToolContext(input, signal, services)).catch(crashed));
   });
 }
 
