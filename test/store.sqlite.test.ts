@@ -119,6 +119,28 @@ describe('SQLite store file', () => {
     expect(rawVersion(path)).toBe(STORE_SCHEMA_VERSION);
   });
 
+  it('migrates a store of schema version 2 (before kept signals), keeping its executions', async () => {
+    const path = join(dir, 'v2.db');
+    const db = new Database(path);
+    db.exec(SQLITE_MIGRATIONS[0] as string);
+    db.exec(SQLITE_MIGRATIONS[1] as string);
+    db.prepare('INSERT INTO schema_version (version) VALUES (2)').run();
+    db.prepare(
+      `INSERT INTO executions (execution_id, workflow_id, version, definition, input, correlation_id, session_id, status, snapshot, result, created_at, updated_at)
+       VALUES ('old', 'wf', '1', '{"id":"wf"}', '{}', 'c', 's', 'running', '{"value":"x"}', NULL, 5, 5)`,
+    ).run();
+    db.close();
+
+    const store = createSqliteStore({ path });
+    await store.init();
+    expect(await store.getExecution('old')).toMatchObject({ executionId: 'old', status: 'running' });
+    // What version 3 added works on the migrated file: signals kept for a run.
+    expect(await store.addSignal('old', 'go', { n: 1 })).toBe(1);
+    expect(await store.signals('old', 0)).toEqual([{ seq: 1, name: 'go', payload: { n: 1 } }]);
+    await store.close();
+    expect(rawVersion(path)).toBe(STORE_SCHEMA_VERSION);
+  });
+
   it('refuses a store written by a newer orchkit with STORE_SCHEMA_TOO_NEW, without touching it', async () => {
     const path = join(dir, 'future.db');
     const first = createSqliteStore({ path });

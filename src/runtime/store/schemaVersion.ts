@@ -20,8 +20,16 @@ export function pendingMigrations(found: number, scripts: readonly string[], whe
   return scripts.slice(found, STORE_SCHEMA_VERSION).map((sql, index) => ({ version: found + index + 1, sql }));
 }
 
-/** The tables a store at {@link STORE_SCHEMA_VERSION} holds (SQLite and PostgreSQL alike). */
-export const STORE_TABLES: readonly string[] = ['schema_version', 'executions', 'journal', 'deadlines', 'context_entries', 'signals'];
+/** The tables each schema version adds (SQLite and PostgreSQL alike): `[0]` is version 1's. */
+const TABLES_ADDED: readonly (readonly string[])[] = [['schema_version', 'executions', 'journal'], ['deadlines', 'context_entries'], ['signals']];
+
+/** The tables a store of `version` holds. */
+export function storeTables(version: number): string[] {
+  return TABLES_ADDED.slice(0, version).flat();
+}
+
+/** The tables a store at {@link STORE_SCHEMA_VERSION} holds. */
+export const STORE_TABLES: readonly string[] = storeTables(STORE_SCHEMA_VERSION);
 
 /** What a store holds before `init()` migrates it. */
 export interface FoundSchema {
@@ -55,7 +63,7 @@ export function checkFoundSchema(found: FoundSchema, where: string, path?: strin
     return;
   }
   if (version > STORE_SCHEMA_VERSION) return; // pendingMigrations says STORE_SCHEMA_TOO_NEW
-  const expected = version >= 2 ? STORE_TABLES : ['schema_version', 'executions', 'journal'];
+  const expected = storeTables(version);
   const missing = expected.filter((t) => !tables.includes(t));
   if (missing.length > 0) throw StoreError.schemaMismatch(where, `version ${version} but no ${missing.join(', ')} table`, path);
 }
