@@ -30,7 +30,7 @@ import type { ExecuteOptions, ResumeOptions, Runtime, RuntimeOptions, RuntimeSta
 import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js';
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
-import { checkSignal } from './checkSignal.js';
+import { createSignalSender } from './createSignalSender.js';
 import { namesWorkflows } from '../definition/namesWorkflows.js';
 import { deliverStoredSignals } from './deliverStoredSignals.js';
 import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegistry.js';
@@ -252,27 +252,13 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     return durability;
   };
 
-  /**
-   * A signal for a durable run this node does not hold (another node does, or none): checked like
-   * any signal, then kept in the store, where its owner takes it at its next lease renewal or
-   * whoever resumes the run takes it first.
-   */
-  const keepSignal = async (record: ExecutionRecord, name: string, payload: unknown): Promise<void> => {
-    const { store: executionStore } = requireStore('signal');
-    const checked = checkSignal(name, payload, maxSignalBytes);
-    const definition = record.definition as WorkflowDefinitionInput;
-    if (!definition.steps.some((step) => 'wait' in step && step.wait.signal === name)) {
-      throw new RuntimeError('SIGNAL_UNKNOWN', `no wait step of workflow "${record.workflowId}" waits for signal "${name}"`, { path: 'name' });
-    }
-    try {
-      const seq = await executionStore.addSignal(record.executionId, name, checked);
-      const { correlationId, sessionId, executionId } = record;
-      bus.publish({ type: 'workflow.signal', topic: 'workflow.signal', correlationId, sessionId, executionId, payload: { name, payload: checked, kept: seq } });
-    } catch (error) {
-      if (error instanceof StoreError && error.code === 'STORE_CONFLICT') throw new RuntimeError('EXECUTION_FINISHED', `execution ${record.executionId} has finished`, { cause: error });
-      throw error;
-    }
-  };
+  const sendSignal = createSignalSender({
+    bus,
+    maxSignalBytes,
+    running,
+    finishedHere: (executionId) => finishedHere.has(executionId),
+    store: async () => (durability ? (await ready(durability.store), durability.store) : undefined),
+  });
 
   const resume = async (resumeOptions: ResumeOptions = {}): Promise<WorkflowExecution[]> => {
     assertRunning();
@@ -388,24 +374,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     },
     async signal(executionId, name, payload) {
       assertRunning();
-      // The execution is checked before the signal's name and payload (shared/DESIGN.md, signals).
-      const execution = running.get(executionId);
-      if (!execution) {
-        if (finishedHere.has(executionId)) throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished`);
-        const record = durability ? (await ready(durability.store), await durability.store.getExecution(executionId)) : undefined;
-        if (!record) throw new RuntimeError('EXECUTION_NOT_FOUND', `no execution ${executionId}`);
-        if (record.result !== undefined) throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished (${record.status})`);
-        return keepSignal(record, name, payload);
-      }
-      const checked = checkSignal(name, payload, maxSignalBytes);
-      if (!execution.definition.steps.some((step) => 'wait' in step && step.wait.signal === name)) {
-        throw new RuntimeError('SIGNAL_UNKNOWN', `no wait step of workflow "${execution.workflowId}" waits for signal "${name}"`, { path: 'name' });
-      }
-      const snapshot = execution.actor.getSnapshot() as { status: string; value: unknown };
-      if (snapshot.status !== 'active' || snapshot.value !== 'running') throw new RuntimeError('EXECUTION_FINISHED', `execution ${executionId} has finished`);
-      const { correlationId, sessionId } = execution;
-      bus.publish({ type: 'workflow.signal', topic: 'workflow.signal', correlationId, sessionId, executionId, payload: { name, payload: checked } });
-      execution.actor.send({ type: 'workflow.signal', name, payload: checked });
+      return sendSignal(executionId, name, payload);
     },
     store: durability?.store,
     schedules: scheduler,
