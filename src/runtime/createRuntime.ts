@@ -4,14 +4,11 @@ import { createToolRegistry } from '../actors/ToolRegistry.js';
 import { locatedError, readDefinitionText, readDefinitionTextWork, type DefinitionText } from '../definition/parseWorkflow.js';
 import { runInTurns } from '../definition/runInTurns.js';
 import { resolveWorkflowInput } from '../definition/resolveWorkflowInput.js';
-import { validateWorkflow, type ValidateOptions } from '../definition/validateWorkflow.js';
-import { isValidatedFor } from '../definition/validatedDefinitions.js';
+import type { ValidateOptions } from '../definition/validateWorkflow.js';
 import { createCheckedExecute } from './createCheckedExecute.js';
 import { createWorkspaceRoots } from './workspaceRoots.js';
 import type { WorkflowDefinitionInput } from '../definition/WorkflowDefinitionSchema.js';
 import { RuntimeError } from '../errors/RuntimeError.js';
-import { WorkflowValidationError } from '../errors/WorkflowValidationError.js';
-import { compileValidWorkflow } from '../machines/workflow/compileWorkflow.js';
 import type { CallMeta } from '../actors/CallMeta.js';
 import { systemClock } from '../machines/Clock.js';
 import { createContextStore, type ContextStore } from './ContextStore.js';
@@ -19,8 +16,8 @@ import { createMessageBus } from './MessageBus.js';
 import { createExecutionWriter, type Durability, type ExecutionWriter } from './persistExecution.js';
 import { createDurableRuns } from './DurableRuns.js';
 import { createCallPath } from './createCallPath.js';
-import { restoreExecution, type PreparedWorkflow } from './restoreExecution.js';
-import { stepTimeoutOf } from './stepTimeoutOf.js';
+import { restoreExecution } from './restoreExecution.js';
+import { createWorkflowPreparer } from './createWorkflowPreparer.js';
 import { StoreError } from '../errors/StoreError.js';
 import { createContextPersistence, type ContextPersistence } from './persistContext.js';
 import type { ContextEntry, SessionContext, ShareOptions } from '../actors/SessionContext.js';
@@ -31,7 +28,6 @@ import type { ExecutionRecord, ExecutionStore } from './store/ExecutionStore.js'
 import { recordExecutionHistory, shareToolRegistry, extractToolsFromContext } from './executionHistory.js';
 import { startExecution, type WorkflowExecution } from './startExecution.js';
 import { createSignalSender } from './createSignalSender.js';
-import { namesWorkflows } from '../definition/namesWorkflows.js';
 import { deliverStoredSignals } from './deliverStoredSignals.js';
 import { createWorkflowRegistry, type RegisteredWorkflow } from './WorkflowRegistry.js';
 import type { ChildStart } from './createChildRuns.js';
@@ -107,7 +103,6 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     (storeReady ??= initOnce(executionStore).then(() => persistence?.load()));
   if (durability) persistence = createContextPersistence(durability, () => store, () => initOnce(durability.store));
   const sessionView = (session: SessionContext): SessionContext => (persistence ? persistence.wrap(session) : session);
-  const compiled = new WeakMap<object, PreparedWorkflow>();
   const running = new Map<string, WorkflowExecution>();
   // Ids of runs that finished here lately, so a late signal is EXECUTION_FINISHED, not unknown (bounded).
   const finishedHere = new Set<string>();
@@ -160,22 +155,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
 
   /** What every definition this runtime runs is checked against (prepare and the checked execute path). */
   const validation = (): ValidateOptions => ({ tools, workflows: workflows.definitions() });
-  const prepare = (source: WorkflowDefinitionInput): PreparedWorkflow => {
-    const cached = compiled.get(source);
-    if (cached) return cached;
-    // A definition validateWorkflowAsync accepted is marked against the tools only: one naming
-    // other workflows (child steps, compensations) is checked here against the registry too.
-    const result = isValidatedFor(source, tools) && !namesWorkflows(source) ? { success: true as const, definition: source } : validateWorkflow(source, validation());
-    if (!result.success) throw new WorkflowValidationError(result.issues);
-    const entry = {
-      definition: result.definition,
-      machine: compileValidWorkflow(result.definition, tools, { services }),
-      timeoutOf: stepTimeoutOf(result.definition, tools),
-      compensates: result.definition.steps.some((step) => 'compensate' in step && step.compensate !== undefined),
-    };
-    compiled.set(source, entry);
-    return entry;
-  };
+  const { prepare, compiled } = createWorkflowPreparer({ tools, services, validation });
 
   const startWorkflow = (source: WorkflowDefinitionInput | string, executeOptions: ExecuteOptions = {}, child?: ChildStart): WorkflowExecution => {
     assertRunning();
