@@ -61,7 +61,7 @@ export async function runsSignalCommand(executionId: string, name: string, optio
     }
     const [execution] = await runtime.resume({ executionId });
     if (!execution) {
-      // Not taken up: finished, unknown, or held by another node; signal() says which.
+      // Not taken up: finished or unknown (signal() says which), or held by another node (signal() keeps it in the store for that node).
       await runtime.signal(executionId, name, payload);
       return ExitCode.ok;
     }

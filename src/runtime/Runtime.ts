@@ -208,9 +208,10 @@ export interface Runtime {
    * `payload` as its output (`null` when absent); a signal that comes before its step waits is
    * kept in the run's context (in order, per name; durable with a store) and taken when the step
    * waits. Published on the bus as `workflow.signal` with the execution's correlationId, so it
-   * shows in `trace()`. Rejects with a `RuntimeError`: `EXECUTION_NOT_FOUND` (unknown id),
-   * `EXECUTION_FINISHED`, `EXECUTION_NOT_LOADED` (a stored run not running here: resume it
-   * first), `SIGNAL_INVALID` (a name that is not an identifier), `SIGNAL_UNKNOWN` (no wait
+   * shows in `trace()`. A durable run this runtime does not hold (another node does, or none)
+   * gets the signal kept in the store: its owner takes it at its next lease renewal, whoever
+   * resumes it takes it first, once. Rejects with a `RuntimeError`: `EXECUTION_NOT_FOUND`
+   * (unknown id), `EXECUTION_FINISHED`, `SIGNAL_INVALID` (a name that is not an identifier), `SIGNAL_UNKNOWN` (no wait
    * step of the run waits for it), `SIGNAL_PAYLOAD_NOT_JSON`, `SIGNAL_PAYLOAD_TOO_LARGE` (over
    * `context.maxEntryBytes`, 1 MiB by default).
    *
